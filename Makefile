@@ -1,0 +1,64 @@
+# One-command set-up, run and test. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+BIN       := $(VENV)/bin
+PY        := $(BIN)/python
+RASA      := RASA_TELEMETRY_ENABLED=false $(BIN)/rasa
+MODEL     := models/assistant.tar.gz
+STAMP     := $(VENV)/.installed
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+# What a trained model depends on: retrain when any of it is newer than the model.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data bot/nlu -name '*.yml' -o -name '*.py' 2>/dev/null)
+
+.PHONY: help install train run chat test lint unit validate test-stories test-model bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@python310="$$(scripts/find-python310.sh)" || exit 1; \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python310"; "$$python310" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade pip wheel
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(STAMP) ## Create the virtual environment and install everything
+
+$(MODEL): $(STAMP) $(TRAINING_INPUTS)
+	$(RASA) train --fixed-model-name assistant --out models
+	@touch $@
+
+train: $(MODEL) ## Train the model when it is missing or older than the data
+
+run: $(MODEL) ## Start the assistant (Rasa on :5005, actions on :5055); chat with `make chat`
+	@scripts/run.sh
+
+chat: $(STAMP) ## Chat in this terminal with the running assistant (after `make run`)
+	@$(PY) -m bot.terminal_chat
+
+lint: $(STAMP) ## Lint with ruff
+	$(BIN)/ruff check bot actions tests
+
+unit: $(STAMP) ## Unit and action tests (no trained model needed)
+	$(BIN)/pytest -m "not model" -q
+
+validate: $(STAMP) ## rasa data validate, warnings are errors
+	$(RASA) data validate --fail-on-warnings
+
+test-stories: $(MODEL) ## Conversation tests in tests/stories/
+	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
+
+test-model: $(MODEL) ## Tests against the trained model (held-out NLU accuracy, conversations)
+	$(BIN)/pytest -m model -q -s
+
+test: lint unit validate test-stories test-model ## Everything CI runs, in order
+
+bench: $(MODEL) ## Benchmarks (figures go in README): crisis message -> first reply latency
+	$(PY) -m bench.crisis_latency
+
+clean: ## Remove the model and test results (keeps the virtual environment)
+	rm -rf models results .pytest_cache

@@ -1,0 +1,1 @@
+"""Thin rasa-sdk adapters: each module is one concern and calls into bot/."""

@@ -1,0 +1,44 @@
+"""The emergency flow: action_emergency_advice (first reply) and action_emergency_step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.emergency import OVERDOSE, OVERDOSE_CATEGORIES, first_reply, step
+
+
+def crisis_category(tracker: Tracker) -> str:
+    """What the crisis detector recognised in the last message; overdose by default."""
+    crisis = tracker.latest_message.get("crisis") or {}
+    category = crisis.get("category")
+    return OVERDOSE if category in OVERDOSE_CATEGORIES or not category else category
+
+
+class ActionEmergencyAdvice(Action):
+    def name(self) -> str:
+        return "action_emergency_advice"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        message = first_reply(crisis_category(tracker), tracker.get_slot("region"))
+        dispatcher.utter_message(text=message.text, buttons=message.buttons)
+        return []
+
+
+class ActionEmergencyStep(Action):
+    def name(self) -> str:
+        return "action_emergency_step"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        message = step(intent, tracker.get_slot("region")) or first_reply(
+            OVERDOSE, tracker.get_slot("region")
+        )
+        dispatcher.utter_message(text=message.text, buttons=message.buttons)
+        return []

@@ -1,0 +1,60 @@
+"""A Rasa graph component that makes every recognised crisis the `emergency` intent.
+
+It runs after the intent classifiers, so a crisis wins whatever they said (confidence 1.0,
+first in the ranking), and `/model/parse` shows why under the `crisis` key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.crisis import crisis_detector
+
+EMERGENCY_INTENT = "emergency"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class CrisisDetectorComponent(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CrisisDetectorComponent:
+        crisis_detector()  # load the patterns now, not on the first (maybe urgent) message
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text.strip() or text.startswith("/"):
+                continue  # button payloads already name their intent exactly
+            assessment = crisis_detector().assess(text)
+            message.set(
+                "crisis",
+                {"kind": assessment.kind, "category": assessment.category},
+                add_to_output=True,
+            )
+            if assessment.is_crisis:
+                emergency = {"name": EMERGENCY_INTENT, "confidence": 1.0}
+                others = [
+                    entry
+                    for entry in message.get(INTENT_RANKING_KEY) or []
+                    if entry.get("name") != EMERGENCY_INTENT
+                ]
+                message.set(INTENT, emergency, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [emergency, *others], add_to_output=True)
+        return messages

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Starts the action server (loopback only: it has no authentication) and the Rasa server.
+# Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HOST="${HRA_HOST:-127.0.0.1}"
+PORT="${HRA_PORT:-5005}"
+ACTIONS_PORT="${HRA_ACTIONS_PORT:-5055}"
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
+mkdir -p var
+
+.venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" >var/actions.log 2>&1 &
+actions_pid=$!
+trap 'kill $actions_pid 2>/dev/null || true' EXIT INT TERM
+
+cat <<MSG
+Starting the assistant (the model takes about 20 seconds to load)...
+  Chat in a terminal:  make chat            (in a second terminal)
+  REST endpoint:       curl -s http://$HOST:$PORT/webhooks/rest/webhook \\
+                         -d '{"sender": "me", "message": "how do i use narcan"}'
+  Action server log:   var/actions.log
+MSG
+.venv/bin/rasa run --model models/assistant.tar.gz --interface "$HOST" --port "$PORT" \
+  --endpoints endpoints.yml --credentials credentials.yml

@@ -1,0 +1,41 @@
+"""The trained model with a real action server: conversations as a person has them."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.harness import action_server, load_agent
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.model)
+
+
+@pytest.fixture(scope="session")
+def action_server_url():
+    with action_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def agent(action_server_url):
+    try:
+        return load_agent(action_server_url)
+    except FileNotFoundError as error:
+        pytest.fail(str(error))
+
+
+@pytest.fixture
+def chat(agent):
+    """Sends messages as one person; returns the bot's replies to each message."""
+    sender = f"test-{uuid.uuid4().hex[:8]}"
+
+    async def say(text: str) -> list[dict]:
+        return await agent.handle_text(text, sender_id=sender) or []
+
+    return say

@@ -1,0 +1,67 @@
+"""Conversations through the trained model and the real action server, read as a person would."""
+
+import re
+
+SOURCE_LINE = re.compile(r"\nSource: .+$")
+
+
+def texts(replies):
+    return [reply.get("text", "") for reply in replies]
+
+
+async def test_greeting_says_what_it_is_and_is_not(chat):
+    replies = await chat("hi")
+    greeting = texts(replies)[0]
+    assert "not a doctor" in greeting and "999" in greeting
+    assert {"Naloxone", "Someone needs help now"} <= {b["title"] for b in replies[0]["buttons"]}
+
+
+async def test_questions_in_their_own_words_get_sourced_answers(chat):
+    for question in (
+        "how do i use narcan",
+        "rattling day 2 cant sleep",
+        "is subutex better than methadone",
+        "can u get naloxone free",
+    ):
+        answer = texts(await chat(question))
+        assert answer and SOURCE_LINE.search(answer[0]), (question, answer)
+
+
+async def test_an_emergency_gets_the_number_first(chat):
+    replies = texts(await chat("my mate wont wake up and his lips are blue"))
+    assert replies[0].startswith("Call 999 now")
+
+
+async def test_emergency_interrupts_the_fallback(chat):
+    first = await chat("blorp fizzwig")
+    assert any(button["payload"] == "/emergency" for button in first[0]["buttons"])
+    replies = texts(await chat("she's not breathing"))
+    assert replies[0].startswith("Call 999 now")
+
+
+async def test_fallback_offers_topics_then_rephrase_then_help(chat):
+    first = await chat("blorp fizzwig")
+    assert first[0]["text"].startswith("I'm not sure I understood")
+    second = texts(await chat("/out_of_scope"))
+    assert "say it another way" in second[0] and "999" in second[0]
+    third = await chat("zzzq wibble")
+    assert "999" in third[0]["text"]
+    assert "/human_handoff" in [button["payload"] for button in third[0]["buttons"]]
+
+
+async def test_choosing_a_suggested_question_answers_it(chat):
+    await chat("blorp fizzwig")
+    answer = texts(await chat("/naloxone_how_to_use"))
+    assert SOURCE_LINE.search(answer[0])
+
+
+async def test_asking_for_a_person_gives_people_to_talk_to(chat):
+    replies = texts(await chat("can i talk to someone real"))
+    assert "can't put you through" in replies[0]
+    assert "FRANK" in replies[1] and "0300 123 6600" in replies[1]
+
+
+async def test_topic_menu_from_a_button(chat):
+    replies = await chat('/chat_menu{"topic":"withdrawal"}')
+    payloads = [button["payload"] for button in replies[0]["buttons"]]
+    assert "/withdrawal_symptoms" in payloads

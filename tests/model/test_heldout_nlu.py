@@ -1,0 +1,54 @@
+"""Held-out messages (tests/nlu/heldout_*.yml, never trained on) through the trained model."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+from bot.topics import topic_of
+
+HELDOUT = Path(__file__).resolve().parents[1] / "nlu"
+ACCURACY_FLOOR = 0.90  # per topic; raise it as the data improves
+
+
+def heldout_examples() -> list[tuple[str, str]]:
+    examples = []
+    for path in sorted(HELDOUT.glob("heldout_*.yml")):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            for line in block["examples"].splitlines():
+                if line.strip().startswith("- "):
+                    examples.append((line.strip()[2:].strip(), block["intent"]))
+    return examples
+
+
+def group_of(intent: str) -> str:
+    return topic_of(intent) or ("conversation" if intent.startswith("chat_") else intent)
+
+
+async def test_heldout_accuracy_per_topic_is_above_the_floor(agent):
+    examples = heldout_examples()
+    assert len(examples) >= 300
+    right: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
+    misses = []
+    for text, expected in examples:
+        parsed = await agent.parse_message(text)
+        predicted = parsed["intent"]["name"]
+        group = group_of(expected)
+        total[group] += 1
+        # A fallback on an out-of-scope message is the right outcome too.
+        if predicted == expected or (expected == "out_of_scope" and predicted == "nlu_fallback"):
+            right[group] += 1
+        else:
+            misses.append(f"  {text!r}: expected {expected}, got {predicted}")
+    print("\nHeld-out NLU accuracy per topic:")
+    for group in sorted(total):
+        print(f"  {group:<18} {right[group] / total[group]:6.1%}  ({right[group]}/{total[group]})")
+    print(
+        f"  {'overall':<18} {sum(right.values()) / len(examples):6.1%}  ({len(examples)} messages)"
+    )
+    print("Misses:\n" + "\n".join(misses))
+    below = {g: right[g] / total[g] for g in total if right[g] / total[g] < ACCURACY_FLOOR}
+    assert not below, f"topics under {ACCURACY_FLOOR:.0%}: {below}"

@@ -1,0 +1,74 @@
+import pytest
+
+from bot.content.loading import ContentError
+from bot.crisis import CRISIS, NONE, QUESTION, CrisisDetector, crisis_detector
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("he wont wake up", "unresponsive"),
+        ("her lips r blue", "colour"),
+        ("bf od'd", "overdose_statement"),
+        ("not breathing after a shot", "breathing"),
+        ("foaming at the mouth", "breathing"),
+        ("took too much perc", "overdose_statement"),
+        ("oxys xanax and vodka will i die", "fear_of_dying"),
+        ("snoring weird cant wake him", "breathing"),
+        ("shes having a fit", "seizure"),
+        ("chest pain after coke", "chest_pain"),
+        ("i want to kill myself", "self_harm_suicide"),
+        ("stuck myself with a used needle", "needle_injury"),
+        ("what do i do he's not breathing", "breathing"),
+        ("can you help me my friend isnt breathing", "breathing"),
+        ("HE WON’T WAKE UP", "unresponsive"),
+    ],
+)
+def test_crises_are_recognised_with_their_category(text, category):
+    assessment = crisis_detector().assess(text)
+    assert assessment.kind == CRISIS and assessment.category == category, assessment
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what do i do if someone stops breathing",
+        "my friend overdosed last year and survived",
+        "how do i know if someone is overdosing",
+    ],
+)
+def test_general_questions_and_past_events_are_not_a_crisis_now(text):
+    assert crisis_detector().assess(text).kind == QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i'm not suicidal just tired",
+        "no one is overdosing i just want to learn",
+        "my battery is dying",
+        "dying to know how naloxone works",
+        "he's breathing fine now",
+        "rattling day 2 cant sleep",
+        "how do i use narcan",
+    ],
+)
+def test_negations_and_everyday_words_are_not_a_crisis(text):
+    assert crisis_detector().assess(text).kind == NONE
+
+
+def test_urgency_overrides_a_question_frame():
+    assert crisis_detector().assess("how do i help him hes not breathing now").kind == CRISIS
+
+
+def test_a_bad_pattern_names_its_entry():
+    rules = {
+        "spelling": {},
+        "negators": ["not"],
+        "question_frames": [[{"LOWER": "what"}]],
+        "urgency": [[{"LOWER": "now"}]],
+        "past": [[{"LOWER": "ago"}]],
+        "categories": {"broken": {"patterns": [[{"LOWER": {"IN": [1, 2]}}]]}},
+    }
+    with pytest.raises(ContentError, match="entry 'broken': field 'patterns'"):
+        CrisisDetector(rules)

@@ -1,0 +1,79 @@
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.content.loading import ContentError
+from bot.emergency import emergency_content, first_reply, step
+from bot.referrals import directory
+from bot.settings import CONTENT_DIR
+
+FLOW = ["I've called", "I can't call", "I have naloxone", "They're breathing", "Not breathing"]
+
+
+def test_the_first_reply_is_the_emergency_number_for_each_region():
+    for region in directory().regions.values():
+        reply = first_reply("breathing", region.id)
+        assert reply.text.startswith(f"Call {region.emergency_number} now")
+        assert [button["title"] for button in reply.buttons] == FLOW
+
+
+@pytest.mark.parametrize(
+    ("category", "expected"),
+    [
+        ("self_harm_suicide", "116 123"),
+        ("seizure", "Don't hold them down"),
+        ("chest_pain", "heart attack"),
+        ("needle_injury", "Let it bleed"),
+    ],
+)
+def test_other_crises_get_their_own_first_aid_and_the_number(category, expected):
+    reply = first_reply(category, "england")
+    assert expected in reply.text and "999" in reply.text
+
+
+def test_us_suicide_crisis_gets_988():
+    assert "988" in first_reply("self_harm_suicide", "united_states").text
+
+
+def test_every_step_names_the_number_cites_a_source_and_offers_the_other_steps():
+    for region in directory().regions.values():
+        for name in emergency_content().steps:
+            message = step(name, region.id)
+            assert region.emergency_number in message.text, (name, region.id)
+            assert "\nSource: " in message.text
+            titles = [button["title"] for button in message.buttons]
+            assert len(titles) == len(FLOW) - 1 and set(titles) < set(FLOW)
+
+
+def test_the_naloxone_step_covers_both_kits_and_the_second_dose():
+    text = step("emergency_has_naloxone", "england").text
+    for point in ("Nasal spray", "Injection", "2–3 minutes", "wears off"):
+        assert point in text
+
+
+def test_police_reassurance_is_region_specific():
+    assert "Good Samaritan" in step("emergency_cannot_call", "united_states").text
+    assert "UK" in step("emergency_cannot_call", "england").text
+
+
+def test_an_unknown_step_is_none():
+    assert step("emergency_dance", "england") is None
+
+
+def test_an_unknown_source_in_the_flow_is_named(tmp_path: Path, monkeypatch):
+    data = yaml.safe_load((CONTENT_DIR / "emergency.yml").read_text())
+    data["steps"]["emergency_called"]["sources"] = ["nowhere"]
+    (tmp_path / "emergency.yml").write_text(yaml.safe_dump(data))
+    (tmp_path / "sources").symlink_to(CONTENT_DIR / "sources")
+    monkeypatch.setenv("HRA_CONTENT_DIR", str(tmp_path))
+    from bot.settings import get_settings
+
+    get_settings.cache_clear()
+    emergency_content.cache_clear()
+    try:
+        with pytest.raises(ContentError, match="entry 'emergency_called': field 'sources'"):
+            emergency_content()
+    finally:
+        get_settings.cache_clear()
+        emergency_content.cache_clear()
