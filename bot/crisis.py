@@ -41,14 +41,23 @@ class CrisisDetector:
         self._nlp = english()
         self._spelling = self._compile_spelling(section(source, rules, "spelling"))
         self._negators = set(section(source, rules, "negators"))
+        self._question_starts = set(section(source, rules, "question_starts"))
+        self._specific = set(section(source, rules, "specific_people"))
         self._negatable: set[str] = set()
+        self._reply: dict[str, str] = {}
+        self._priority: dict[str, int] = {}  # the file's order: the more specific first
         self._matcher = Matcher(self._nlp.vocab, validate=True)
         self._frames = Matcher(self._nlp.vocab, validate=True)
-        for name in ("question_frames", "urgency", "past"):
+        self._question_proof: set[str] = set()
+        for name in ("question_frames", "urgency", "past", "not_literal", "joking"):
             self._add(self._frames, name, section(source, rules, name), source)
         for category, spec in section(source, rules, "categories").items():
             if spec.get("negatable"):
                 self._negatable.add(category)
+            if spec.get("even_in_questions"):
+                self._question_proof.add(category)
+            self._reply[category] = spec.get("reply", category)
+            self._priority[category] = len(self._priority)
             self._add(self._matcher, category, spec.get("patterns"), source)
 
     @staticmethod
@@ -74,35 +83,55 @@ class CrisisDetector:
         text = pattern.sub(lambda match: spelling[match.group(1)], text)
         # Apostrophes carry no meaning here once od'd is rewritten: "won't" -> "wont" -> wo|n't.
         text = re.sub(r"(\w)'(\w)", r"\1\2", text)
-        return re.sub(r"(.)\1{2,}", r"\1\1", text)  # "pleeeease" -> "pleease"
+        return re.sub(r"([a-z])\1{2,}", r"\1\1", text)  # "pleeeease" -> "pleease"
 
     def doc(self, text: str) -> Doc:
         return self._nlp(self.normalise(text))
 
     def assess(self, text: str) -> Assessment:
         doc = self.doc(text)
+        frames: dict[str, list[tuple[int, int]]] = {}
+        for match_id, start, end in self._frames(doc):
+            frames.setdefault(self._nlp.vocab.strings[match_id], []).append((start, end))
+        figurative = frames.get("not_literal", [])
         crises = [
             (self._nlp.vocab.strings[match_id], start, end)
             for match_id, start, end in self._matcher(doc)
+            if not self._overlaps(start, end, figurative)
         ]
         crises = [match for match in crises if not self._negated(doc, *match)]
         if not crises:
             return Assessment(NONE)
-        category, start, end = crises[0]
-        matched = doc[start:end].text
-        frames = {self._nlp.vocab.strings[match_id] for match_id, _, _ in self._frames(doc)}
-        urgent = "urgency" in frames
-        if not urgent and ("question_frames" in frames or "past" in frames):
-            return Assessment(QUESTION, category, matched)
-        return Assessment(CRISIS, category, matched)
+        category, start, end = min(
+            crises,
+            key=lambda match: (match[0] not in self._question_proof, self._priority[match[0]]),
+        )
+        reply, matched = self._reply[category], doc[start:end].text
+        past = frames.get("past", [])
+        # "hes fine now": a "now" inside a past-event phrase is not urgency.
+        urgent = any(not self._overlaps(*span, past) for span in frames.get("urgency", []))
+        general = "question_frames" in frames or self._generic_question(doc)
+        not_now = general or past or "joking" in frames
+        if not urgent and not_now and category not in self._question_proof:
+            return Assessment(QUESTION, reply, matched)
+        return Assessment(CRISIS, reply, matched)
+
+    def _generic_question(self, doc: Doc) -> bool:
+        """Starts like a question and names nobody in particular: "why do lips go blue"."""
+        if not len(doc) or doc[0].lower_ not in self._question_starts:
+            return False
+        return not any(token.lower_ in self._specific for token in doc)
+
+    @staticmethod
+    def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+        return any(start < other_end and other_start < end for other_start, other_end in spans)
 
     def _negated(self, doc: Doc, category: str, start: int, end: int) -> bool:
+        """A negator in the four tokens before, or inside, a match of a negatable category."""
         if category not in self._negatable:
             return False
-        before = doc[max(0, start - 3) : start]
-        return any(
-            token.lemma_ in self._negators or token.lower_ in self._negators for token in before
-        )
+        window = doc[max(0, start - 4) : end]
+        return any(t.lemma_ in self._negators or t.lower_ in self._negators for t in window)
 
 
 @lru_cache(maxsize=1)

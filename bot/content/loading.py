@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import re
+
 import yaml
 from pydantic import BaseModel, ValidationError
 
@@ -16,10 +18,26 @@ class ContentError(ValueError):
     """A content file is missing, unreadable or does not match its schema."""
 
 
+class _ContentLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false. Words like "no", "on" and "off" stay words,
+    which matters in word lists such as the crisis patterns."""
+
+
+_ContentLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_ContentLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
 def read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=_ContentLoader)  # noqa: S506 (a SafeLoader)
     except FileNotFoundError as error:
         raise ContentError(f"{path}: file not found") from error
     except yaml.YAMLError as error:

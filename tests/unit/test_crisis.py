@@ -13,8 +13,8 @@ from bot.crisis import CRISIS, NONE, QUESTION, CrisisDetector, crisis_detector
         ("not breathing after a shot", "breathing"),
         ("foaming at the mouth", "breathing"),
         ("took too much perc", "overdose_statement"),
-        ("oxys xanax and vodka will i die", "fear_of_dying"),
-        ("snoring weird cant wake him", "breathing"),
+        ("oxys xanax and vodka will i die", "overdose_statement"),
+        ("snoring weird cant wake him", "unresponsive"),
         ("shes having a fit", "seizure"),
         ("chest pain after coke", "chest_pain"),
         ("i want to kill myself", "self_harm_suicide"),
@@ -62,13 +62,26 @@ def test_urgency_overrides_a_question_frame():
 
 
 def test_a_bad_pattern_names_its_entry():
+    frame = [[{"LOWER": "what"}]]
     rules = {
         "spelling": {},
         "negators": ["not"],
-        "question_frames": [[{"LOWER": "what"}]],
-        "urgency": [[{"LOWER": "now"}]],
-        "past": [[{"LOWER": "ago"}]],
+        "question_starts": ["what"],
+        "specific_people": ["he"],
+        "question_frames": frame,
+        "urgency": frame,
+        "past": frame,
+        "not_literal": frame,
+        "joking": frame,
         "categories": {"broken": {"patterns": [[{"LOWER": {"IN": [1, 2]}}]]}},
     }
     with pytest.raises(ContentError, match="entry 'broken': field 'patterns'"):
         CrisisDetector(rules)
+
+
+def test_asking_for_the_emergency_number_is_answered_at_once():
+    assert crisis_detector().assess("whats the emergency number").kind == CRISIS
+
+
+def test_numbers_are_not_squashed_by_the_repeated_letter_fix():
+    assert crisis_detector().assess("ring 999 for me").kind == CRISIS

@@ -1,0 +1,43 @@
+"""Our Rasa graph components, run on Rasa Message objects as the pipeline runs them."""
+
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.crisis_detector import CrisisDetectorComponent
+from bot.nlu.tokenizer import SpacyLemmaTokenizer
+
+
+def classified(text: str, intent: str, confidence: float) -> Message:
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": intent, "confidence": confidence})
+    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence}])
+    return message
+
+
+def test_a_crisis_becomes_emergency_whatever_the_classifier_said():
+    message = classified("my mate wont wake up", "chat_greet", 0.99)
+    CrisisDetectorComponent().process([message])
+    assert message.get(INTENT) == {"name": "emergency", "confidence": 1.0}
+    assert message.get(INTENT_RANKING_KEY)[0]["name"] == "emergency"
+    assert message.get("crisis") == {"kind": "crisis", "category": "unresponsive"}
+
+
+def test_a_question_keeps_its_intent_and_is_marked():
+    message = classified("what do i do if someone stops breathing", "naloxone_how_to_use", 0.8)
+    CrisisDetectorComponent().process([message])
+    assert message.get(INTENT)["name"] == "naloxone_how_to_use"
+    assert message.get("crisis")["kind"] == "question"
+
+
+def test_button_payloads_are_left_alone():
+    message = classified("/emergency_breathing", "emergency_breathing", 1.0)
+    CrisisDetectorComponent().process([message])
+    assert message.get(INTENT)["name"] == "emergency_breathing"
+    assert message.get("crisis") is None
+
+
+def test_the_tokenizer_gives_lower_case_lemmas():
+    tokenizer = SpacyLemmaTokenizer(SpacyLemmaTokenizer.get_default_config())
+    tokens = tokenizer.tokenize(Message(data={TEXT: "Needles and Withdrawals"}), TEXT)
+    assert [token.lemma for token in tokens] == ["needle", "and", "withdrawal"]
+    assert [token.start for token in tokens] == [0, 8, 12]
