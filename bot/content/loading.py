@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
-
-import re
 
 import yaml
 from pydantic import BaseModel, ValidationError
