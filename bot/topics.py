@@ -1,28 +1,48 @@
-"""Topics and their questions, read from the answers' own metadata.
+"""Topics, menus and fallback wording.
 
-Each answer response (`utter_<intent>`) carries `metadata.title`; menus and the
-fallback's suggestions are built from those titles, so a question's name lives
-in one place: beside its answer.
+Each answer response (`utter_<intent>`) carries `metadata.title`; menus and the fallback's
+suggestions are built from those titles, so a question's name lives beside its answer. The
+rest of the wording is data in bot/content/conversation.yml.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
-TOPICS: dict[str, str] = {
-    "naloxone": "Naloxone",
-    "withdrawal": "Withdrawal",
-    "safer_use": "Safer use",
-    "treatment": "Treatment and support",
-    "facts": "Facts and figures",
-}
+from pydantic import BaseModel
+
+from bot.content.loading import parse_entry, read_yaml
+from bot.settings import get_settings
 
 Responses = Mapping[str, list[Mapping[str, Any]]]
 
 
+class ConversationText(BaseModel):
+    topics: dict[str, str]
+    menu: str
+    topic_menu: str
+    contacts_button: str
+    emergency_button: str
+    person_button: str
+    topics_button: str
+    something_else_button: str
+    ask_affirmation: str
+    ask_rephrase: str
+    give_up: str
+
+
+@lru_cache(maxsize=1)
+def conversation_text() -> ConversationText:
+    path = get_settings().content_dir / "conversation.yml"
+    return parse_entry(ConversationText, read_yaml(path), path, "conversation")
+
+
 def topic_of(intent: str) -> str | None:
-    return next((topic for topic in TOPICS if intent.startswith(f"{topic}_")), None)
+    return next(
+        (topic for topic in conversation_text().topics if intent.startswith(f"{topic}_")), None
+    )
 
 
 def question_title(intent: str, responses: Responses) -> str | None:

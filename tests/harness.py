@@ -58,5 +58,5 @@ def load_agent(action_url: str):
     if not MODEL.exists():
         raise FileNotFoundError(f"{MODEL} is missing: run `make train` first")
     configure_structlog(logging.WARNING)
-    setup_tf_environment(None)
+    setup_tf_environment()
     return Agent.load(str(MODEL), action_endpoint=EndpointConfig(action_url))

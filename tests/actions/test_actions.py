@@ -1,7 +1,7 @@
 """Each custom action, run as the action server runs it: a tracker in, messages and events out."""
 
 from actions.emergency import ActionEmergencyAdvice, ActionEmergencyStep
-from actions.menus import ActionAskAffirmation, ActionTopicMenu
+from actions.menus import ActionAskAffirmation, ActionAskRephrase, ActionGiveUp, ActionTopicMenu
 from actions.referrals import ActionReferralContacts
 from actions.session import ActionSessionStart
 
@@ -60,15 +60,7 @@ async def test_session_start_sets_region_and_number(make_tracker, dispatcher, do
     slots = {event["name"]: event["value"] for event in events if event["event"] == "slot"}
     assert slots == {"region": "england", "emergency_number": "999"}
     assert events[0]["event"] == "session_started"
-    assert events[-1] == {
-        "event": "action",
-        "name": "action_listen",
-        "policy": None,
-        "confidence": None,
-        "timestamp": None,
-        "action_text": None,
-        "hide_rule_turn": False,
-    }
+    assert events[-1]["event"] == "action" and events[-1]["name"] == "action_listen"
 
 
 async def test_session_start_keeps_a_chosen_region(make_tracker, dispatcher, domain):
@@ -88,13 +80,17 @@ async def test_topic_menu_lists_the_topics_questions(make_tracker, dispatcher, d
     message = dispatcher.messages[0]
     payloads = [button["payload"] for button in message["buttons"]]
     assert "/naloxone_how_to_use" in payloads
-    assert all(payload.startswith("/naloxone_") for payload in payloads)
-    assert message["response"] == "utter_topic_menu" and message["topic"] == "Naloxone"
+    assert all(payload.startswith("/naloxone_") for payload in payloads[:-1])
+    assert payloads[-1] == "/emergency"
+    assert message["text"].startswith("Naloxone:")
 
 
 async def test_topic_menu_without_topic_shows_the_main_menu(make_tracker, dispatcher, domain):
     await ActionTopicMenu().run(dispatcher, make_tracker("menu", intent="chat_menu"), domain)
-    assert dispatcher.messages[0]["response"] == "utter_menu"
+    message = dispatcher.messages[0]
+    assert "999" in message["text"]
+    payloads = [button["payload"] for button in message["buttons"]]
+    assert '/chat_menu{"topic": "withdrawal"}' in payloads and payloads[-1] == "/emergency"
 
 
 async def test_fallback_offers_the_closest_questions_and_help(make_tracker, dispatcher, domain):
@@ -113,3 +109,16 @@ async def test_fallback_offers_the_closest_questions_and_help(make_tracker, disp
         "/out_of_scope",
         "/emergency",
     ]
+
+
+async def test_rephrase_and_give_up_keep_emergency_help_one_tap_away(
+    make_tracker, dispatcher, domain
+):
+    tracker = make_tracker("zzz", intent="nlu_fallback", slots={"region": "united_states"})
+    await ActionAskRephrase().run(dispatcher, tracker, domain)
+    events = await ActionGiveUp().run(dispatcher, tracker, domain)
+    for message in dispatcher.messages:
+        assert "911" in message["text"]
+        assert message["buttons"][-1]["payload"] == "/emergency"
+    assert "/human_handoff" in [b["payload"] for b in dispatcher.messages[1]["buttons"]]
+    assert events == [{"event": "rewind", "timestamp": None}]
