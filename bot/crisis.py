@@ -21,7 +21,9 @@ from bot.language import english
 from bot.settings import get_settings
 
 CRISIS = "crisis"
-QUESTION = "question"  # crisis words in a general question: answer it, with the number
+# Crisis words, but not a crisis happening now: a general question, a past event, a joke,
+# a figure of speech or a negation ("I'm not suicidal").
+NOT_NOW = "not_now"
 NONE = "none"
 
 
@@ -94,14 +96,17 @@ class CrisisDetector:
         for match_id, start, end in self._frames(doc):
             frames.setdefault(self._nlp.vocab.strings[match_id], []).append((start, end))
         figurative = frames.get("not_literal", [])
-        crises = [
+        matches = [
             (self._nlp.vocab.strings[match_id], start, end)
             for match_id, start, end in self._matcher(doc)
-            if not self._overlaps(start, end, figurative)
         ]
-        crises = [match for match in crises if not self._negated(doc, *match)]
+        crises = [
+            match
+            for match in matches
+            if not self._overlaps(match[1], match[2], figurative) and not self._negated(doc, *match)
+        ]
         if not crises:
-            return Assessment(NONE)
+            return Assessment(NOT_NOW if matches else NONE)
         category, start, end = min(
             crises,
             key=lambda match: (match[0] not in self._question_proof, self._priority[match[0]]),
@@ -113,7 +118,7 @@ class CrisisDetector:
         general = "question_frames" in frames or self._generic_question(doc)
         not_now = general or past or "joking" in frames
         if not urgent and not_now and category not in self._question_proof:
-            return Assessment(QUESTION, reply, matched)
+            return Assessment(NOT_NOW, reply, matched)
         return Assessment(CRISIS, reply, matched)
 
     def _generic_question(self, doc: Doc) -> bool:

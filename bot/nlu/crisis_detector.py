@@ -1,7 +1,10 @@
-"""A Rasa graph component that makes every recognised crisis the `emergency` intent.
+"""A Rasa graph component that has the last word on the `emergency` intent.
 
-It runs after the intent classifiers, so a crisis wins whatever they said (confidence 1.0,
-first in the ranking), and `/model/parse` shows why under the `crisis` key.
+It runs after the intent classifiers. A recognised crisis becomes `emergency` whatever they
+said (confidence 1.0, first in the ranking). A message with crisis words that is plainly not a
+crisis now (a general question, a past event, a negation: kind `not_now`) keeps the
+classifier's next-best intent instead of `emergency`, so "what are the signs of an overdose"
+gets its answer. `/model/parse` shows the assessment under the `crisis` key.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.crisis import crisis_detector
+from bot.crisis import NOT_NOW, crisis_detector
 
 EMERGENCY_INTENT = "emergency"
 
@@ -48,13 +51,22 @@ class CrisisDetectorComponent(GraphComponent):
                 {"kind": assessment.kind, "category": assessment.category},
                 add_to_output=True,
             )
+            others = [
+                entry
+                for entry in message.get(INTENT_RANKING_KEY) or []
+                if entry.get("name") != EMERGENCY_INTENT
+            ]
             if assessment.is_crisis:
                 emergency = {"name": EMERGENCY_INTENT, "confidence": 1.0}
-                others = [
-                    entry
-                    for entry in message.get(INTENT_RANKING_KEY) or []
-                    if entry.get("name") != EMERGENCY_INTENT
-                ]
                 message.set(INTENT, emergency, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [emergency, *others], add_to_output=True)
+            elif assessment.kind == NOT_NOW and self._intent_name(message) == EMERGENCY_INTENT:
+                best = next((e for e in others if e.get("name") != "nlu_fallback"), None)
+                if best:
+                    message.set(INTENT, best, add_to_output=True)
+                    message.set(INTENT_RANKING_KEY, others, add_to_output=True)
         return messages
+
+    @staticmethod
+    def _intent_name(message: Message) -> str | None:
+        return (message.get(INTENT) or {}).get("name")

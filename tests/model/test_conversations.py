@@ -33,24 +33,38 @@ async def test_an_emergency_gets_the_number_first(chat):
 
 
 async def test_emergency_interrupts_the_fallback(chat):
-    first = await chat("blorp fizzwig")
-    assert any(button["payload"] == "/emergency" for button in first[0]["buttons"])
+    first = await chat("/nlu_fallback")
+    assert first[0]["text"].startswith("I'm not sure I understood")
+    assert first[0]["buttons"][-1]["payload"] == "/emergency"
     replies = texts(await chat("she's not breathing"))
     assert replies[0].startswith("Call 999 now")
 
 
-async def test_fallback_offers_topics_then_rephrase_then_help(chat):
-    first = await chat("blorp fizzwig")
+async def test_fallback_offers_questions_then_rephrase_then_help(chat):
+    first = await chat("/nlu_fallback")
     assert first[0]["text"].startswith("I'm not sure I understood")
     second = texts(await chat("/out_of_scope"))
     assert "say it another way" in second[0] and "999" in second[0]
-    third = await chat("zzzq wibble")
-    assert "999" in third[0]["text"]
-    assert "/human_handoff" in [button["payload"] for button in third[0]["buttons"]]
+    await chat("/nlu_fallback")
+    last = await chat("/out_of_scope")
+    assert "couldn't understand" in last[0]["text"] and "999" in last[0]["text"]
+    assert "/human_handoff" in [button["payload"] for button in last[0]["buttons"]]
+
+
+async def test_not_understood_twice_in_a_row_offers_help(chat):
+    await chat("/nlu_fallback")
+    last = await chat("/nlu_fallback")
+    assert "couldn't understand" in last[0]["text"]
+
+
+async def test_gibberish_is_out_of_scope_or_fallback_and_offers_help(chat):
+    reply = (await chat("blorp fizzwig"))[0]
+    assert "999" in reply["text"]
+    assert reply["buttons"][-1]["payload"] == "/emergency"
 
 
 async def test_choosing_a_suggested_question_answers_it(chat):
-    await chat("blorp fizzwig")
+    await chat("/nlu_fallback")
     answer = texts(await chat("/naloxone_how_to_use"))
     assert SOURCE_LINE.search(answer[0])
 

@@ -26,7 +26,7 @@ def test_a_question_keeps_its_intent_and_is_marked():
     message = classified("what do i do if someone stops breathing", "naloxone_how_to_use", 0.8)
     CrisisDetectorComponent().process([message])
     assert message.get(INTENT)["name"] == "naloxone_how_to_use"
-    assert message.get("crisis")["kind"] == "question"
+    assert message.get("crisis")["kind"] == "not_now"
 
 
 def test_button_payloads_are_left_alone():
@@ -41,3 +41,16 @@ def test_the_tokenizer_gives_lower_case_lemmas():
     tokens = tokenizer.tokenize(Message(data={TEXT: "Needles and Withdrawals"}), TEXT)
     assert [token.lemma for token in tokens] == ["needle", "and", "withdrawal"]
     assert [token.start for token in tokens] == [0, 8, 12]
+
+
+def test_the_classifiers_emergency_on_a_general_question_gives_way_to_the_answer():
+    message = classified("what are the warning signs someone is suicidal", "emergency", 0.7)
+    message.set(
+        INTENT_RANKING_KEY,
+        [
+            {"name": "emergency", "confidence": 0.7},
+            {"name": "referral_contacts", "confidence": 0.2},
+        ],
+    )
+    CrisisDetectorComponent().process([message])
+    assert message.get(INTENT)["name"] == "referral_contacts"
