@@ -51,6 +51,9 @@ def test_general_questions_and_past_events_are_not_a_crisis_now(text):
         "he's breathing fine now",
         "rattling day 2 cant sleep",
         "how do i use narcan",
+        "does narcan wear off quickly",
+        "can i get in trouble for carrying narcan",
+        "should i use a fresh needle every hit",
     ],
 )
 def test_negations_and_everyday_words_are_not_a_crisis(text):
