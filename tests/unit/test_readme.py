@@ -13,7 +13,9 @@ def test_the_two_commands_are_on_the_first_screen():
 
 
 def test_every_path_in_the_file_map_exists():
-    rows = [line for line in README[README.index("## Files") :].splitlines() if line.startswith("| `")]
+    rows = [
+        line for line in README[README.index("## Files") :].splitlines() if line.startswith("| `")
+    ]
     assert len(rows) > 10
     for row in rows:
         path_cell, description = row.split("|")[1:3]
