@@ -29,7 +29,7 @@ NONE = "none"
 
 @dataclass(frozen=True)
 class Assessment:
-    kind: str  # CRISIS, QUESTION or NONE
+    kind: str  # CRISIS, NOT_NOW or NONE
     category: str | None = None
     matched: str | None = None
 
@@ -51,7 +51,7 @@ class CrisisDetector:
         self._matcher = Matcher(self._nlp.vocab, validate=True)
         self._frames = Matcher(self._nlp.vocab, validate=True)
         self._question_proof: set[str] = set()
-        for name in ("question_frames", "urgency", "past", "not_literal", "joking"):
+        for name in ("question_frames", "urgency", "past", "not_literal", "joking", "resolved"):
             self._add(self._frames, name, section(source, rules, name), source)
         for category, spec in section(source, rules, "categories").items():
             if spec.get("negatable"):
@@ -106,7 +106,8 @@ class CrisisDetector:
             if not self._overlaps(match[1], match[2], figurative) and not self._negated(doc, *match)
         ]
         if not crises:
-            return Assessment(NOT_NOW if matches else NONE)
+            calm = matches or figurative or "resolved" in frames
+            return Assessment(NOT_NOW if calm else NONE)
         category, start, end = min(
             crises,
             key=lambda match: (match[0] not in self._question_proof, self._priority[match[0]]),

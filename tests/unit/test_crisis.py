@@ -60,6 +60,33 @@ def test_negations_and_everyday_words_are_not_a_crisis(text):
     assert crisis_detector().assess(text).kind in {NONE, NOT_NOW}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sorry false alarm she was just asleep and woke up fine",
+        "shes come round properly and is sipping water",
+        "she threw a fit when i said no",
+        "i want to cut down my dose",
+    ],
+)
+def test_all_clear_and_figures_of_speech_are_not_now_so_the_classifier_cannot_alarm(text):
+    # NOT_NOW (not NONE) is what lets the pipeline component overrule a classifier `emergency`.
+    assert crisis_detector().assess(text).kind == NOT_NOW
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he woke up but now hes not breathing",
+        "shes having a fit",
+        "her breaths are really far apart",
+        "my chest is really painful after smoking crack",
+    ],
+)
+def test_an_all_clear_word_never_hides_a_crisis(text):
+    assert crisis_detector().assess(text).kind == CRISIS
+
+
 def test_urgency_overrides_a_question_frame():
     assert crisis_detector().assess("how do i help him hes not breathing now").kind == CRISIS
 
@@ -76,6 +103,7 @@ def test_a_bad_pattern_names_its_entry():
         "past": frame,
         "not_literal": frame,
         "joking": frame,
+        "resolved": frame,
         "categories": {"broken": {"patterns": [[{"LOWER": {"IN": [1, 2]}}]]}},
     }
     with pytest.raises(ContentError, match="entry 'broken': field 'patterns'"):
