@@ -25,6 +25,8 @@ CRISIS = "crisis"
 # a figure of speech or a negation ("I'm not suicidal").
 NOT_NOW = "not_now"
 NONE = "none"
+# Phrase groups in crisis.yml that frame a message rather than name a crisis.
+FRAMES = ("question_frames", "urgency", "past", "benign", "not_literal", "joking", "resolved")
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class CrisisDetector:
         self._matcher = Matcher(self._nlp.vocab, validate=True)
         self._frames = Matcher(self._nlp.vocab, validate=True)
         self._question_proof: set[str] = set()
-        for name in ("question_frames", "urgency", "past", "not_literal", "joking", "resolved"):
+        for name in FRAMES:
             self._add(self._frames, name, section(source, rules, name), source)
         for category, spec in section(source, rules, "categories").items():
             if spec.get("negatable"):
@@ -85,7 +87,11 @@ class CrisisDetector:
         text = pattern.sub(lambda match: spelling[match.group(1)], text)
         # Apostrophes carry no meaning here once od'd is rewritten: "won't" -> "wont" -> wo|n't.
         text = re.sub(r"(\w)'(\w)", r"\1\2", text)
-        return re.sub(r"([a-z])\1{2,}", r"\1\1", text)  # "pleeeease" -> "pleease"
+        # spaCy splits "hes" into he|s; spelling it out lets patterns say he|she + is.
+        text = re.sub(r"\b(he|she)s\b", r"\1 is", text)
+        text = re.sub(r"([a-z])\1{2,}", r"\1\1", text)  # "pleeeease" -> "pleease"
+        # A closing full stop lets a pattern end at the end of the message ("hes going").
+        return text if re.search(r"[.!?]\s*$", text) else text + " ."
 
     def doc(self, text: str) -> Doc:
         return self._nlp(self.normalise(text))
@@ -117,7 +123,7 @@ class CrisisDetector:
         # "hes fine now": a "now" inside a past-event phrase is not urgency.
         urgent = any(not self._overlaps(*span, past) for span in frames.get("urgency", []))
         general = "question_frames" in frames or self._generic_question(doc)
-        not_now = general or past or "joking" in frames
+        not_now = general or past or "joking" in frames or "benign" in frames
         if not urgent and not_now and category not in self._question_proof:
             return Assessment(NOT_NOW, reply, matched)
         return Assessment(CRISIS, reply, matched)
@@ -126,6 +132,8 @@ class CrisisDetector:
         """Starts like a question and names nobody in particular: "why do lips go blue"."""
         if not len(doc) or doc[0].lower_ not in self._question_starts:
             return False
+        if len(doc) > 1 and doc[1].lemma_ == "not":
+            return False  # "dont want to be here": a statement, not a question
         return not any(token.lower_ in self._specific for token in doc)
 
     @staticmethod

@@ -54,6 +54,10 @@ def test_general_questions_and_past_events_are_not_a_crisis_now(text):
         "does narcan wear off quickly",
         "can i get in trouble for carrying narcan",
         "should i use a fresh needle every hit",
+        "help me write a cv",
+        "i need a real person not automatic answers",
+        "my fingers went a bit blue from the cold walking the dog",
+        "what if my kid finds my methadone",
     ],
 )
 def test_negations_and_everyday_words_are_not_a_crisis(text):
@@ -81,6 +85,10 @@ def test_all_clear_and_figures_of_speech_are_not_now_so_the_classifier_cannot_al
         "shes having a fit",
         "her breaths are really far apart",
         "my chest is really painful after smoking crack",
+        "dont want to be here anymore",
+        "hes not",
+        "my son is gasping for air",
+        "red streak going up my arm from where i injected and i have a fever",
     ],
 )
 def test_an_all_clear_word_never_hides_a_crisis(text):
@@ -104,6 +112,7 @@ def test_a_bad_pattern_names_its_entry():
         "not_literal": frame,
         "joking": frame,
         "resolved": frame,
+        "benign": frame,
         "categories": {"broken": {"patterns": [[{"LOWER": {"IN": [1, 2]}}]]}},
     }
     with pytest.raises(ContentError, match="entry 'broken': field 'patterns'"):

@@ -25,11 +25,25 @@ def test_the_first_reply_is_the_emergency_number_for_each_region():
         ("seizure", "Don't hold them down"),
         ("chest_pain", "heart attack"),
         ("needle_injury", "Let it bleed"),
+        ("injecting_emergency", "press hard"),
+        ("pregnancy", "heavy bleeding"),
     ],
 )
 def test_other_crises_get_their_own_first_aid_and_the_number(category, expected):
     reply = first_reply(category, "england")
     assert expected in reply.text and "999" in reply.text
+
+
+def test_every_crisis_category_has_a_first_reply_with_the_number():
+    from bot.emergency import OVERDOSE_CATEGORIES
+
+    rules = yaml.safe_load((CONTENT_DIR / "crisis.yml").read_text())
+    replies = emergency_content().first_replies
+    for name, spec in rules["categories"].items():
+        reply = spec.get("reply", name)
+        assert name in OVERDOSE_CATEGORIES or reply in replies, name
+        for region in directory().regions.values():
+            assert region.emergency_number in first_reply(reply, region.id).text
 
 
 def test_us_suicide_crisis_gets_988():
