@@ -25,6 +25,7 @@ CRISIS = "crisis"
 # a figure of speech or a negation ("I'm not suicidal").
 NOT_NOW = "not_now"
 NONE = "none"
+END_OF_MESSAGE = "zzend"
 # Phrase groups in crisis.yml that frame a message rather than name a crisis.
 FRAMES = ("question_frames", "urgency", "past", "benign", "not_literal", "joking", "resolved")
 
@@ -90,8 +91,8 @@ class CrisisDetector:
         # spaCy splits "hes" into he|s; spelling it out lets patterns say he|she + is.
         text = re.sub(r"\b(he|she)s\b", r"\1 is", text)
         text = re.sub(r"([a-z])\1{2,}", r"\1\1", text)  # "pleeeease" -> "pleease"
-        # A closing full stop lets a pattern end at the end of the message ("hes going").
-        return text if re.search(r"[.!?]\s*$", text) else text + " ."
+        # An end marker lets a pattern match a whole short message ("help", "hes going").
+        return f"{text} {END_OF_MESSAGE}"
 
     def doc(self, text: str) -> Doc:
         return self._nlp(self.normalise(text))

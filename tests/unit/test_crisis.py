@@ -58,6 +58,10 @@ def test_general_questions_and_past_events_are_not_a_crisis_now(text):
         "i need a real person not automatic answers",
         "my fingers went a bit blue from the cold walking the dog",
         "what if my kid finds my methadone",
+        "help menu",
+        "help for homeless people who use drugs",
+        "please put me through to a person",
+        "hes going to the shop",
     ],
 )
 def test_negations_and_everyday_words_are_not_a_crisis(text):
@@ -87,6 +91,9 @@ def test_all_clear_and_figures_of_speech_are_not_now_so_the_classifier_cannot_al
         "my chest is really painful after smoking crack",
         "dont want to be here anymore",
         "hes not",
+        "help",
+        "pls help me!!",
+        "where is the naloxone, hes going",
         "my son is gasping for air",
         "red streak going up my arm from where i injected and i have a fever",
     ],
