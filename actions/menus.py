@@ -71,7 +71,8 @@ class ActionAskAffirmation(Action):
         questions = closest_questions(ranking, domain.get("responses", {}))
         something_else = {"title": text.something_else_button, "payload": "/out_of_scope"}
         dispatcher.utter_message(
-            text=text.ask_affirmation, buttons=help_buttons(*buttons_for(questions), something_else)
+            text=text.ask_affirmation.format(emergency_number=emergency_number(tracker)),
+            buttons=help_buttons(*buttons_for(questions), something_else),
         )
         return []
 

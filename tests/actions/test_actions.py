@@ -102,6 +102,7 @@ async def test_fallback_offers_the_closest_questions_and_help(make_tracker, disp
     ]
     tracker = make_tracker("nalxn hw", intent="nlu_fallback", ranking=ranking)
     await ActionAskAffirmation().run(dispatcher, tracker, domain)
+    assert "call 999" in dispatcher.messages[0]["text"]
     payloads = [button["payload"] for button in dispatcher.messages[0]["buttons"]]
     assert payloads == [
         "/naloxone_how_to_use",

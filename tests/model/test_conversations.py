@@ -79,3 +79,23 @@ async def test_topic_menu_from_a_button(chat):
     replies = await chat('/chat_menu{"topic":"withdrawal"}')
     payloads = [button["payload"] for button in replies[0]["buttons"]]
     assert "/withdrawal_symptoms" in payloads
+
+
+async def test_messages_without_words_get_help_not_an_error(chat):
+    for text in ("???", "🙂🙂", "..."):
+        reply = (await chat(text))[0]
+        assert "999" in reply["text"], (text, reply)
+        assert reply["buttons"][-1]["payload"] == "/emergency"
+
+
+async def test_a_question_about_overdose_gets_the_answer_and_a_happening_now_button(chat):
+    replies = await chat("what are the signs of an overdose")
+    assert "call 999 now" in replies[0]["text"] and SOURCE_LINE.search(replies[0]["text"])
+    assert replies[0]["buttons"][0] == {"title": "It's happening now", "payload": "/emergency"}
+
+
+async def test_injecting_and_pregnancy_emergencies_get_their_own_first_aid(chat):
+    artery = texts(await chat("i think i hit an artery blood is pulsing out"))[0]
+    assert artery.startswith("Call 999 now") and "press hard" in artery
+    pregnant = texts(await chat("im 30 weeks and been using, bad cramps and bleeding"))[0]
+    assert pregnant.startswith("Call 999 now") and "pregnancy" in pregnant

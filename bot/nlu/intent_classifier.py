@@ -1,0 +1,34 @@
+"""Rasa's logistic-regression intent classifier, safe on messages with no words.
+
+Why not DIET: on this data (about 2,800 examples, 59 intents) a linear model over the same
+word and character n-gram counts is as accurate on the held-out set, trains in seconds instead
+of minutes and loads without TensorFlow, which is most of Rasa's cold start (README, "How it
+understands"). The stock component crashes when a message has no tokens ("???", an emoji):
+scikit-learn refuses a zero-width row. Such a message gets no intent here, so the fallback
+classifier answers it, and the crisis detector still runs after it.
+"""
+
+from __future__ import annotations
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class SafeLogisticRegressionClassifier(LogisticRegressionClassifier):
+    def process(self, messages: list[Message]) -> list[Message]:
+        with_words = [message for message in messages if self._has_features(message)]
+        if with_words:
+            super().process(with_words)
+        for message in messages:
+            if not self._has_features(message):
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        return messages
+
+    @staticmethod
+    def _has_features(message: Message) -> bool:
+        sparse = message.get_sparse_features(attribute=TEXT)[1]
+        return sparse is not None and sparse.features.shape[1] > 0
