@@ -112,19 +112,25 @@ class CrisisDetector:
             for match in matches
             if not self._overlaps(match[1], match[2], figurative) and not self._negated(doc, *match)
         ]
-        if not crises:
-            calm = matches or figurative or "resolved" in frames
-            return Assessment(NOT_NOW if calm else NONE)
-        category, start, end = min(
-            crises,
-            key=lambda match: (match[0] not in self._question_proof, self._priority[match[0]]),
-        )
-        reply, matched = self._reply[category], doc[start:end].text
         past = frames.get("past", [])
         # "hes fine now": a "now" inside a past-event phrase is not urgency.
         urgent = any(not self._overlaps(*span, past) for span in frames.get("urgency", []))
         general = "question_frames" in frames or self._generic_question(doc)
         not_now = general or past or "joking" in frames or "benign" in frames
+        if not crises:
+            # No crisis words at all. NOT_NOW (rather than NONE) lets the pipeline overrule the
+            # classifier's own guess of `emergency` when the message says it is over, not
+            # literal, a general question or negated ("nobody is sick").
+            negated = any(self._is_negator(token) for token in doc)
+            calm = matches or figurative or "resolved" in frames or not_now or negated
+            settled = past + frames.get("resolved", [])  # "hes up now": not urgency
+            urgent = any(not self._overlaps(*span, settled) for span in frames.get("urgency", []))
+            return Assessment(NOT_NOW if calm and not urgent else NONE)
+        category, start, end = min(
+            crises,
+            key=lambda match: (match[0] not in self._question_proof, self._priority[match[0]]),
+        )
+        reply, matched = self._reply[category], doc[start:end].text
         if not urgent and not_now and category not in self._question_proof:
             return Assessment(NOT_NOW, reply, matched)
         return Assessment(CRISIS, reply, matched)
@@ -145,8 +151,10 @@ class CrisisDetector:
         """A negator in the four tokens before, or inside, a match of a negatable category."""
         if category not in self._negatable:
             return False
-        window = doc[max(0, start - 4) : end]
-        return any(t.lemma_ in self._negators or t.lower_ in self._negators for t in window)
+        return any(self._is_negator(token) for token in doc[max(0, start - 4) : end])
+
+    def _is_negator(self, token) -> bool:
+        return token.lemma_ in self._negators or token.lower_ in self._negators
 
 
 @lru_cache(maxsize=1)

@@ -82,7 +82,7 @@ async def test_topic_menu_from_a_button(chat):
 
 
 async def test_messages_without_words_get_help_not_an_error(chat):
-    for text in ("???", "🙂🙂", "..."):
+    for text in ("???", "...", "?!"):
         reply = (await chat(text))[0]
         assert "999" in reply["text"], (text, reply)
         assert reply["buttons"][-1]["payload"] == "/emergency"

@@ -8,10 +8,9 @@ from pathlib import Path
 import yaml
 
 SUITE = Path(__file__).resolve().parents[1] / "crisis"
-# Issue target: under 5%. Measured 7.0% (the classifier's own `emergency` on slang and negated
-# messages the detector leaves to it); the ceiling is set just above today's figure so the test
-# catches any regression, and comes down as the classifier's data improves.
-FALSE_ALARM_CEILING = 0.08
+# Issue target: under 5%. Measured 2026-12-01: 3.2% (14 of 432), most of them the classifier's
+# own `emergency` on messages with no crisis words that the detector cannot call calm.
+FALSE_ALARM_CEILING = 0.05
 
 
 def suite(kind: str) -> list[dict]:

@@ -75,6 +75,9 @@ def test_negations_and_everyday_words_are_not_a_crisis(text):
         "shes come round properly and is sipping water",
         "she threw a fit when i said no",
         "i want to cut down my dose",
+        "he woke up on his own and is eating toast now",
+        "we're all good here nobody is sick",
+        "need to catch my breath after those stairs",
     ],
 )
 def test_all_clear_and_figures_of_speech_are_not_now_so_the_classifier_cannot_alarm(text):
@@ -94,6 +97,8 @@ def test_all_clear_and_figures_of_speech_are_not_now_so_the_classifier_cannot_al
         "help",
         "pls help me!!",
         "where is the naloxone, hes going",
+        "tight chest cant catch my breath after the pipe",
+        "he woke up but now hes gone grey",
         "my son is gasping for air",
         "red streak going up my arm from where i injected and i have a fever",
     ],
