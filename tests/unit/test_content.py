@@ -118,6 +118,25 @@ def test_button_payloads_name_intents_that_exist(domain):
                 assert intent in intents, f"{name}: button to unknown intent {intent}"
 
 
+def test_button_payloads_survive_rasas_slot_filling(domain):
+    """Rasa fills {slot} in buttons too: an entity payload must be written with doubled braces,
+    or every use logs an interpolation error (and a typo'd one would reach the person)."""
+    import json
+
+    from rasa.core.nlg.interpolator import interpolate_text
+
+    slots = {"emergency_number": "999", "region": "england"}
+    for name, variants in domain["responses"].items():
+        for variant in variants:
+            for button in variant.get("buttons", []):
+                filled = interpolate_text(button["payload"], slots)
+                match = re.fullmatch(r"/(\w+)(\{.*\})?", filled)
+                assert match, (name, button["payload"], filled)
+                if match.group(2):
+                    assert isinstance(json.loads(match.group(2)), dict), (name, filled)
+                    assert "{{" in button["payload"], (name, "write entity payloads with {{ }}")
+
+
 def test_the_domains_fallback_number_is_the_default_regions(domain):
     default = directory().region(get_settings().default_region)
     assert domain["slots"]["emergency_number"]["initial_value"] == default.emergency_number
