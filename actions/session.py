@@ -1,4 +1,4 @@
-"""action_session_start: every conversation starts knowing its region and emergency number."""
+"""action_session_start: every conversation starts knowing its emergency number."""
 
 from __future__ import annotations
 
@@ -18,11 +18,14 @@ class ActionSessionStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        # A region chosen earlier is kept across sessions; otherwise the deployment's default.
-        region = directory().region(tracker.get_slot("region"))
+        # A region the person chose earlier is kept across sessions. Until they say where they
+        # are it stays unknown (referrals ask), and the emergency number is the deployment
+        # default region's.
+        known = tracker.get_slot("region")
+        region = directory().region(known)
         return [
             SessionStarted(),
-            SlotSet("region", region.id),
+            SlotSet("region", region.id if known in directory().regions else None),
             SlotSet("emergency_number", region.emergency_number),
             ActionExecuted("action_listen"),
         ]

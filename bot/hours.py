@@ -100,6 +100,7 @@ class OpeningHours:
                 last += 1
             if spans:
                 days = DAY_NAMES[day] if last == day else f"{DAY_NAMES[day]}–{DAY_NAMES[last]}"
+                days = "every day" if (day, last) == (0, 6) else days
                 parts.append(f"{days} {', '.join(span.text() for span in spans)}")
             day = last + 1
         return ", ".join(parts)

@@ -24,6 +24,7 @@ class ConversationText(BaseModel):
     menu: str
     topic_menu: str
     contacts_button: str
+    change_region_button: str
     emergency_button: str
     person_button: str
     topics_button: str

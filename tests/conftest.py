@@ -50,7 +50,13 @@ def make_tracker():
         }
         return Tracker(
             sender_id="test-user",
-            slots={"region": None, "emergency_number": "999", "need": None, **(slots or {})},
+            slots={
+                "region": None,
+                "emergency_number": "999",
+                "need": None,
+                "awaiting_region": False,
+                **(slots or {}),
+            },
             latest_message=latest,
             events=[{"event": "user", "text": text, "parse_data": latest}],
             paused=False,

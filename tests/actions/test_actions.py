@@ -2,7 +2,7 @@
 
 from actions.emergency import ActionEmergencyAdvice, ActionEmergencyStep
 from actions.menus import ActionAskAffirmation, ActionAskRephrase, ActionGiveUp, ActionTopicMenu
-from actions.referrals import ActionReferralContacts
+from actions.referrals import ActionReferralContacts, ActionSetRegion
 from actions.session import ActionSessionStart
 
 
@@ -48,17 +48,94 @@ async def test_referral_contacts_follow_the_need_named_by_a_button(
     assert {"event": "slot", "name": "need", "value": "mental_health", "timestamp": None} in events
 
 
+def slots_set(events):
+    return {event["name"]: event["value"] for event in events if event["event"] == "slot"}
+
+
 async def test_referral_contacts_read_the_need_from_words(make_tracker, dispatcher, domain):
-    tracker = make_tracker("where can i get a narcan kit", intent="referral_contacts")
+    tracker = make_tracker(
+        "where can i get a narcan kit", intent="referral_contacts", slots={"region": "england"}
+    )
     await ActionReferralContacts().run(dispatcher, tracker, domain)
     text = dispatcher.messages[0]["text"]
     assert "FRANK" in text and "999" in text
 
 
-async def test_session_start_sets_region_and_number(make_tracker, dispatcher, domain):
+async def test_referral_contacts_ask_where_the_person_is_when_unknown(
+    make_tracker, dispatcher, domain
+):
+    tracker = make_tracker("where can i get a narcan kit", intent="referral_contacts")
+    events = await ActionReferralContacts().run(dispatcher, tracker, domain)
+    message = dispatcher.messages[0]
+    assert message["text"].startswith("Where are you?")
+    titles = [button["title"] for button in message["buttons"]]
+    assert titles[0] == "England" and len(titles) == 8  # the deployment default first
+    assert slots_set(events) == {"need": "naloxone", "awaiting_region": True}
+
+
+async def test_a_place_in_the_question_sets_the_region(make_tracker, dispatcher, domain):
+    tracker = make_tracker("needle exchange in glasgow?", intent="referral_contacts")
+    events = await ActionReferralContacts().run(dispatcher, tracker, domain)
+    assert "Scotland" in dispatcher.messages[0]["text"]
+    assert slots_set(events)["region"] == "scotland"
+
+
+async def test_choosing_a_region_gives_the_contacts_that_were_asked_for(
+    make_tracker, dispatcher, domain
+):
+    tracker = make_tracker(
+        '/referral_set_region{"region":"wales"}',
+        intent="referral_set_region",
+        entities=[{"entity": "region", "value": "wales"}],
+        slots={"need": "naloxone", "awaiting_region": True},
+    )
+    events = await ActionSetRegion().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"].startswith("Got it: Wales")
+    assert "DAN 24/7" in dispatcher.messages[1]["text"]
+    assert slots_set(events) == {
+        "region": "wales",
+        "emergency_number": "999",
+        "awaiting_region": False,
+    }
+
+
+async def test_a_misspelt_place_is_understood(make_tracker, dispatcher, domain):
+    tracker = make_tracker("im in melborne", intent="referral_set_region")
+    events = await ActionSetRegion().run(dispatcher, tracker, domain)
+    assert slots_set(events)["emergency_number"] == "000"
+
+
+async def test_an_unknown_place_asks_with_buttons(make_tracker, dispatcher, domain):
+    tracker = make_tracker("im in narnia", intent="referral_set_region")
+    events = await ActionSetRegion().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"].startswith("Sorry, I don't know that place")
+    assert len(dispatcher.messages[0]["buttons"]) == 8
+    assert slots_set(events) == {"awaiting_region": True}
+
+
+async def test_an_ambiguous_place_asks_which(make_tracker, dispatcher, domain):
+    tracker = make_tracker("im in the uk", intent="referral_set_region")
+    await ActionSetRegion().run(dispatcher, tracker, domain)
+    titles = [button["title"] for button in dispatcher.messages[0]["buttons"]]
+    assert set(titles) == {"England", "Scotland", "Wales", "Northern Ireland"}
+
+
+async def test_phone_numbers_are_tap_to_call_in_the_web_widget(make_tracker, dispatcher, domain):
+    tracker = make_tracker(
+        "who can i call", intent="referral_contacts", slots={"region": "england"}
+    )
+    tracker.latest_message["input_channel"] = "socketio"
+    tracker.events[0]["input_channel"] = "socketio"
+    await ActionReferralContacts().run(dispatcher, tracker, domain)
+    assert "(tel:03001236600)" in dispatcher.messages[0]["text"]
+
+
+async def test_session_start_leaves_the_region_unknown_but_knows_the_number(
+    make_tracker, dispatcher, domain
+):
     events = await ActionSessionStart().run(dispatcher, make_tracker(), domain)
-    slots = {event["name"]: event["value"] for event in events if event["event"] == "slot"}
-    assert slots == {"region": "england", "emergency_number": "999"}
+    slots = slots_set(events)
+    assert slots == {"region": None, "emergency_number": "999"}
     assert events[0]["event"] == "session_started"
     assert events[-1]["event"] == "action" and events[-1]["name"] == "action_listen"
 

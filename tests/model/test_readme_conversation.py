@@ -26,7 +26,11 @@ async def test_the_sample_conversation_is_what_the_assistant_says(chat):
         if pressed:  # a button press sends the button's payload
             said = next(b["payload"] for b in previous_buttons if b["title"] == pressed.group(1))
         replies = await chat(said)
-        assert replies[0]["text"].splitlines()[0] == first_line, said
+        actual = replies[0]["text"].splitlines()[0]
+        if first_line.endswith("..."):  # README shortened the line
+            assert actual.startswith(first_line[:-3].rstrip(" ,")), said
+        else:
+            assert actual == first_line, said
         previous_buttons = replies[-1].get("buttons") or []
         if buttons and "..." not in first_line:
             assert [b["title"] for b in previous_buttons][: len(buttons)] == buttons, said

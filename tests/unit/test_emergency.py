@@ -68,7 +68,8 @@ def test_the_naloxone_step_covers_both_kits_and_the_second_dose():
 
 def test_police_reassurance_is_region_specific():
     assert "Good Samaritan" in step("emergency_cannot_call", "united_states").text
-    assert "UK" in step("emergency_cannot_call", "england").text
+    assert "police are not routinely sent" in step("emergency_cannot_call", "england").text
+    assert "do not attend" in step("emergency_cannot_call", "scotland").text
 
 
 def test_an_unknown_step_is_none():

@@ -1,0 +1,91 @@
+"""Which region a person is in, from the place they name: "I'm in Leeds", "glasow", "BC".
+
+Names are data (bot/content/places.yml): countries, UK nations, US states, Canadian
+provinces, Australian states and big cities, each under its region id. A message is split
+into runs of one to four words; a run that is a known name, or a long word within a typo or
+two of one (rapidfuzz), names the region. Short names and codes must match exactly: "bc" is British
+Columbia, but "bx" is nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from bot.content.loading import ContentError, read_yaml, section
+from bot.referrals import directory
+from bot.settings import get_settings
+
+# Only single words this long may be a little misspelt ("glasow", "edinbrugh", "melborne");
+# shorter words and phrases must match exactly, so "words" is not Swords, nor "kitchen"
+# Kitchener.
+FUZZY_MIN_LENGTH = 6
+FUZZY_SCORE = 88
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    regions: tuple[str, ...]  # one region, or several when the name is ambiguous ("uk")
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.regions) > 1
+
+
+class Gazetteer:
+    def __init__(self, names: dict[str, tuple[str, ...]], not_places: set[str]) -> None:
+        self._names = names
+        self._not_places = not_places  # words never taken for a misspelt place
+        self._fuzzy = [name for name in names if len(name) >= FUZZY_MIN_LENGTH]
+
+    def find(self, text: str) -> Place | None:
+        """The place a message names, longest match first; None if it names none."""
+        words = re.findall(r"[\w']+", text.lower().replace("\u2019", "'"))
+        words = [word.replace("'", "") for word in words]
+        runs = [
+            " ".join(words[start : start + size])
+            for size in (4, 3, 2, 1)
+            for start in range(len(words) - size + 1)
+        ]
+        for run in runs:
+            if run in self._names:
+                return Place(run, self._names[run])
+        for run in words:
+            if len(run) < FUZZY_MIN_LENGTH or run in self._not_places:
+                continue
+            best = process.extractOne(run, self._fuzzy, scorer=fuzz.ratio)
+            if best and best[1] >= FUZZY_SCORE:
+                return Place(best[0], self._names[best[0]])
+        return None
+
+
+def load_gazetteer(path: Path, region_ids: set[str]) -> Gazetteer:
+    data = read_yaml(path)
+    names: dict[str, tuple[str, ...]] = {}
+
+    def add(name: str, regions: tuple[str, ...], entry: str) -> None:
+        unknown = [region for region in regions if region not in region_ids]
+        if unknown:
+            raise ContentError(f"{path}: entry '{entry}': unknown region(s) {unknown}")
+        key = str(name).lower().strip()
+        if key in names:
+            raise ContentError(f"{path}: entry '{entry}': '{key}' is listed twice")
+        names[key] = regions
+
+    for region, place_names in section(path, data, "regions").items():
+        for name in place_names:
+            add(name, (region,), region)
+    for name, regions in (section(path, data, "ambiguous") or {}).items():
+        add(name, tuple(regions), str(name))
+    not_places = {str(word).lower() for word in data.get("not_places") or []}
+    return Gazetteer(names, not_places)
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    return load_gazetteer(get_settings().content_dir / "places.yml", set(directory().regions))
