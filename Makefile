@@ -41,7 +41,8 @@ chat: $(STAMP) ## Chat in this terminal with the running assistant (after `make 
 	@$(PY) -m bot.terminal_chat
 
 lint: $(STAMP) ## Lint with ruff
-	$(BIN)/ruff check bot actions tests
+	$(BIN)/ruff check bot actions tests bench
+	$(BIN)/ruff format --check bot actions tests bench
 
 unit: $(STAMP) ## Unit and action tests (no trained model needed)
 	$(BIN)/pytest -m "not model" -q
