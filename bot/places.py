@@ -38,15 +38,20 @@ class Place:
 
 
 class Gazetteer:
-    def __init__(self, names: dict[str, tuple[str, ...]], not_places: set[str]) -> None:
+    def __init__(
+        self,
+        names: dict[str, tuple[str, ...]],
+        not_places: set[str],
+        filler: set[str] = frozenset(),  # type: ignore[assignment]
+    ) -> None:
         self._names = names
         self._not_places = not_places  # words never taken for a misspelt place
+        self._filler = filler  # words around a place that say nothing else: "im in", "near"
         self._fuzzy = [name for name in names if len(name) >= FUZZY_MIN_LENGTH]
 
     def find(self, text: str) -> Place | None:
         """The place a message names, longest match first; None if it names none."""
-        words = re.findall(r"[\w']+", text.lower().replace("\u2019", "'"))
-        words = [word.replace("'", "") for word in words]
+        words = self._words(text)
         runs = [
             " ".join(words[start : start + size])
             for size in (4, 3, 2, 1)
@@ -55,13 +60,45 @@ class Gazetteer:
         for run in runs:
             if run in self._names:
                 return Place(run, self._names[run])
-        for run in words:
-            if len(run) < FUZZY_MIN_LENGTH or run in self._not_places:
-                continue
-            best = process.extractOne(run, self._fuzzy, scorer=fuzz.ratio)
-            if best and best[1] >= FUZZY_SCORE:
-                return Place(best[0], self._names[best[0]])
+        for word in words:
+            place = self._misspelt(word)
+            if place:
+                return place
         return None
+
+    def only_a_place(self, text: str) -> Place | None:
+        """The place, when the message says nothing else: "cork", "im in leeds", "bristol uk".
+
+        Every word must be filler or part of a place name; the first place named wins."""
+        words = self._words(text)
+        first, position = None, 0
+        while position < len(words):
+            for size in (4, 3, 2, 1):
+                run = " ".join(words[position : position + size])
+                place = Place(run, self._names[run]) if run in self._names else None
+                if place is None and size == 1 and run not in self._filler:
+                    place = self._misspelt(run)
+                if place:
+                    first, position = first or place, position + size
+                    break
+            else:
+                if words[position] not in self._filler:
+                    return None  # a word that is neither filler nor a place
+                position += 1
+        return first
+
+    def _misspelt(self, word: str) -> Place | None:
+        if len(word) < FUZZY_MIN_LENGTH or word in self._not_places:
+            return None
+        best = process.extractOne(word, self._fuzzy, scorer=fuzz.ratio)
+        if best and best[1] >= FUZZY_SCORE:
+            return Place(best[0], self._names[best[0]])
+        return None
+
+    @staticmethod
+    def _words(text: str) -> list[str]:
+        words = re.findall(r"[\w']+", text.lower().replace("\u2019", "'"))
+        return [word.replace("'", "") for word in words]
 
 
 def load_gazetteer(path: Path, region_ids: set[str]) -> Gazetteer:
@@ -83,7 +120,8 @@ def load_gazetteer(path: Path, region_ids: set[str]) -> Gazetteer:
     for name, regions in (section(path, data, "ambiguous") or {}).items():
         add(name, tuple(regions), str(name))
     not_places = {str(word).lower() for word in data.get("not_places") or []}
-    return Gazetteer(names, not_places)
+    filler = {str(word).lower() for word in data.get("filler_words") or []}
+    return Gazetteer(names, not_places, filler)
 
 
 @lru_cache(maxsize=1)

@@ -35,6 +35,13 @@ async def test_a_question_naming_a_place_gets_that_places_contacts(
     assert expected in reply and f"call {number} now" in reply, (question, reply)
 
 
+@pytest.mark.parametrize(("place", "region"), [("cork", "Ireland"), ("leeds", "England")])
+async def test_a_bare_town_name_answers_where_are_you(chat, place, region):
+    await chat("who can i call about drugs")
+    replies = texts(await chat(place))
+    assert replies[0].startswith(f"Got it: {region}"), replies
+
+
 async def test_the_region_is_kept_and_can_be_changed(chat):
     await chat("im in edinburgh")
     first = texts(await chat("who can i call"))[0]

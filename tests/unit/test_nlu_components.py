@@ -54,3 +54,16 @@ def test_the_classifiers_emergency_on_a_general_question_gives_way_to_the_answer
     )
     CrisisDetectorComponent().process([message])
     assert message.get(INTENT)["name"] == "referral_contacts"
+
+
+def test_a_message_that_is_only_a_place_says_where_the_person_is():
+    from bot.nlu.place_detector import PlaceDetectorComponent
+
+    component = PlaceDetectorComponent()
+    messages = [
+        Message(data={"text": text, "intent": {"name": "chat_affirm", "confidence": 0.4}})
+        for text in ("cork", "im in leeds", "needle exchange in glasgow", "ok")
+    ]
+    component.process(messages)
+    intents = [message.get("intent")["name"] for message in messages]
+    assert intents == ["referral_set_region", "referral_set_region", "chat_affirm", "chat_affirm"]

@@ -69,3 +69,26 @@ def test_an_unknown_region_is_refused(tmp_path: Path):
     broken.write_text("regions:\n  narnia: [cair paravel]\nambiguous: {}\n")
     with pytest.raises(ContentError, match="unknown region"):
         load_gazetteer(broken, {"england"})
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("cork", "cork"),
+        ("im in leeds", "leeds"),
+        ("bristol uk", "bristol"),
+        ("i live in the us", "the us"),
+        ("perth wa", "perth wa"),
+        ("near glasow now", "glasgow"),
+    ],
+)
+def test_a_message_that_is_only_a_place(text, name):
+    place = gazetteer().only_a_place(text)
+    assert place is not None and place.name == name
+
+
+@pytest.mark.parametrize(
+    "text", ["needle exchange in glasgow", "my son lives in cork", "im in narnia", "in", "ok"]
+)
+def test_a_message_with_more_than_a_place_is_not_only_a_place(text):
+    assert gazetteer().only_a_place(text) is None

@@ -1,0 +1,56 @@
+"""A Rasa graph component: a message that is only a place name says where the person is.
+
+"cork", "im in leeds", "bristol uk" carry no other words for the classifier to go on, and
+unseen town names get guessed as anything ("cork" came out as chat_affirm). When every word
+is a known place name or filler (bot/content/places.yml), the intent becomes
+`referral_set_region` with confidence 1.0. It runs before the crisis detector, which still has
+the last word.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.places import gazetteer
+
+SET_REGION_INTENT = "referral_set_region"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class PlaceDetectorComponent(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> PlaceDetectorComponent:
+        gazetteer()  # load the names now, not on the first message
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text.startswith("/") or not gazetteer().only_a_place(text):
+                continue
+            chosen = {"name": SET_REGION_INTENT, "confidence": 1.0}
+            others = [
+                entry
+                for entry in message.get(INTENT_RANKING_KEY) or []
+                if entry.get("name") != SET_REGION_INTENT
+            ]
+            message.set(INTENT, chosen, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [chosen, *others], add_to_output=True)
+        return messages
