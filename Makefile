@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # What a trained model depends on: retrain when any of it is newer than the model.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data bot/nlu -name '*.yml' -o -name '*.py' 2>/dev/null)
 
-.PHONY: help install train run chat test lint unit validate test-stories test-model bench clean
+.PHONY: help install train run chat test lint unit validate test-stories test-model bench clean telegram-webhook
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ test: lint unit validate test-stories test-model ## Everything CI runs, in order
 
 bench: $(MODEL) ## Benchmarks (figures go in README): crisis message -> first reply latency
 	$(PY) -m bench.crisis_latency
+
+telegram-webhook: $(STAMP) ## Point Telegram at this server (TELEGRAM_* settings, README "Telegram")
+	$(PY) -m bot.channels.telegram_webhook set
 
 clean: ## Remove the model and test results (keeps the virtual environment)
 	rm -rf models results .pytest_cache

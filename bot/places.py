@@ -47,6 +47,7 @@ class Gazetteer:
         self._names = names
         self._not_places = not_places  # words never taken for a misspelt place
         self._filler = filler  # words around a place that say nothing else: "im in", "near"
+        self.bounds: list[tuple[str, float, float, float, float]] = []
         self._fuzzy = [name for name in names if len(name) >= FUZZY_MIN_LENGTH]
 
     def find(self, text: str) -> Place | None:
@@ -87,6 +88,13 @@ class Gazetteer:
                 position += 1
         return first
 
+    def region_at(self, latitude: float, longitude: float) -> str | None:
+        """The region a shared location falls in (coarse boxes), or None."""
+        for region, south, north, west, east in self.bounds:
+            if south <= latitude <= north and west <= longitude <= east:
+                return region
+        return None
+
     def _misspelt(self, word: str) -> Place | None:
         if len(word) < FUZZY_MIN_LENGTH or word in self._not_places:
             return None
@@ -121,7 +129,12 @@ def load_gazetteer(path: Path, region_ids: set[str]) -> Gazetteer:
         add(name, tuple(regions), str(name))
     not_places = {str(word).lower() for word in data.get("not_places") or []}
     filler = {str(word).lower() for word in data.get("filler_words") or []}
-    return Gazetteer(names, not_places, filler)
+    found = Gazetteer(names, not_places, filler)
+    for box in data.get("bounds") or []:
+        if len(box) != 5 or box[0] not in region_ids:
+            raise ContentError(f"{path}: entry 'bounds': {box!r} is not [region, S, N, W, E]")
+        found.bounds.append((box[0], *(float(edge) for edge in box[1:])))
+    return found
 
 
 @lru_cache(maxsize=1)

@@ -123,6 +123,7 @@ class Templates(BaseModel):
     ask_region: str
     region_set: str
     region_unclear: str
+    failure: str  # a channel's last resort when something broke
 
 
 @dataclass(frozen=True)

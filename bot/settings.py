@@ -16,9 +16,23 @@ CONTENT_DIR = PACKAGE_DIR / "content"
 
 
 @dataclass(frozen=True)
+class TelegramSettings:
+    token: str  # from @BotFather; empty: the channel answers 503
+    secret_token: str  # Telegram sends it in X-Telegram-Bot-Api-Secret-Token
+    webhook_url: str  # the public https URL of /webhooks/telegram/webhook
+    api_url: str  # Telegram's Bot API, or a self-hosted / test server
+    bot_username: str  # without @: how people address the bot in a group
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.token and self.secret_token)
+
+
+@dataclass(frozen=True)
 class Settings:
     default_region: str
     content_dir: Path
+    telegram: TelegramSettings
 
 
 def _env(name: str, default: str) -> str:
@@ -31,4 +45,11 @@ def get_settings() -> Settings:
     return Settings(
         default_region=_env("HRA_DEFAULT_REGION", "england").lower(),
         content_dir=Path(_env("HRA_CONTENT_DIR", str(CONTENT_DIR))),
+        telegram=TelegramSettings(
+            token=_env("TELEGRAM_TOKEN", ""),
+            secret_token=_env("TELEGRAM_SECRET_TOKEN", ""),
+            webhook_url=_env("TELEGRAM_WEBHOOK_URL", ""),
+            api_url=_env("TELEGRAM_API_URL", "https://api.telegram.org"),
+            bot_username=_env("TELEGRAM_BOT_USERNAME", "").lstrip("@"),
+        ),
     )

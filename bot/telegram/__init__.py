@@ -1,0 +1,1 @@
+"""Telegram without Rasa: the Bot API client, message formatting and reading updates."""
