@@ -26,7 +26,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $@
 
-install: $(STAMP) ## Create the virtual environment and install everything
+NPM_STAMP := node_modules/.installed
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Browser tests use Debian's Chromium (Playwright's own download cannot work here).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "install chromium and chromium-driver (Debian packages)"; exit 1; }
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null \
+	  || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null; }
+
+install: $(STAMP) $(NPM_STAMP) ## Create the virtual environment and install everything
 
 $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 	$(RASA) train --fixed-model-name assistant --out models
@@ -34,7 +46,7 @@ $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 
 train: $(MODEL) ## Train the model when it is missing or older than the data
 
-run: $(MODEL) ## Start the assistant (Rasa on :5005, actions on :5055); chat with `make chat`
+run: $(MODEL) $(NPM_STAMP) ## Start the assistant (Rasa on :5005, actions on :5055); chat with `make chat`
 	@scripts/run.sh
 
 chat: $(STAMP) ## Chat in this terminal with the running assistant (after `make run`)
@@ -53,7 +65,7 @@ validate: $(STAMP) ## rasa data validate, warnings are errors
 test-stories: $(MODEL) ## Conversation tests in tests/stories/
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
 
-test-model: $(MODEL) ## Tests against the trained model (held-out NLU accuracy, conversations)
+test-model: $(MODEL) $(NPM_STAMP) $(CHROMIUM) ## Tests against the trained model (NLU accuracy, conversations, browser)
 	$(BIN)/pytest -m model -q -s
 
 test: lint unit validate test-stories test-model ## Everything CI runs, in order

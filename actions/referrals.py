@@ -130,4 +130,6 @@ class ActionSetRegion(Action):
         events = [*region_events(region), SlotSet("awaiting_region", False)]
         if waiting:
             send_contacts(dispatcher, tracker, region, tracker.get_slot("need") or "general")
+        # The web widget shows the emergency number all the time: tell it the new one.
+        dispatcher.utter_message(json_message={"emergency_number": chosen.emergency_number})
         return events

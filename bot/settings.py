@@ -29,10 +29,17 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    allowed_origins: tuple[str, ...]  # pages allowed to open the chat socket
+    quick_exit_url: str  # where the quick-exit button goes: a neutral site
+
+
+@dataclass(frozen=True)
 class Settings:
     default_region: str
     content_dir: Path
     telegram: TelegramSettings
+    web: WebSettings
 
 
 def _env(name: str, default: str) -> str:
@@ -45,6 +52,16 @@ def get_settings() -> Settings:
     return Settings(
         default_region=_env("HRA_DEFAULT_REGION", "england").lower(),
         content_dir=Path(_env("HRA_CONTENT_DIR", str(CONTENT_DIR))),
+        web=WebSettings(
+            allowed_origins=tuple(
+                origin.strip().rstrip("/")
+                for origin in _env(
+                    "HRA_WEB_ALLOWED_ORIGINS", "http://localhost:5005,http://127.0.0.1:5005"
+                ).split(",")
+                if origin.strip()
+            ),
+            quick_exit_url=_env("HRA_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather"),
+        ),
         telegram=TelegramSettings(
             token=_env("TELEGRAM_TOKEN", ""),
             secret_token=_env("TELEGRAM_SECRET_TOKEN", ""),

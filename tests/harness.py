@@ -60,3 +60,40 @@ def load_agent(action_url: str):
     configure_structlog(logging.WARNING)
     setup_tf_environment()
     return Agent.load(str(MODEL), action_endpoint=EndpointConfig(action_url))
+
+
+@contextmanager
+def rasa_server(action_url: str, env: dict[str, str], workdir: Path, port: int | None = None):
+    """Runs `rasa run --enable-api` with the trained model on loopback; yields its base URL.
+
+    A SQLite tracker store in `workdir`, so a restart (start it again with the same `workdir`
+    and port) keeps the conversations."""
+    port = port or free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "{action_url}"\n'
+        f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{workdir / "tracker.db"}"\n'
+    )
+    rasa = Path(sys.executable).with_name("rasa")
+    process = subprocess.Popen(
+        [str(rasa), "run", "--enable-api", "--model", str(MODEL), "--port", str(port),
+         "--interface", "127.0.0.1", "--credentials", "credentials.yml",
+         "--endpoints", str(endpoints)],
+        cwd=ROOT, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", **env},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/webhooks/rest/", timeout=1)
+                break
+            except OSError as error:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the Rasa server did not start: {error}") from error
+                time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -6,17 +6,12 @@ loopback); updates are posted to its webhook as Telegram would post them."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import aiohttp
 import pytest
 
 from tests.fakes.telegram_server import FakeTelegram
-from tests.harness import MODEL, ROOT, free_port
+from tests.harness import rasa_server
 
 TOKEN = "123456:TEST-token"
 SECRET = "e2e-secret"
@@ -30,42 +25,15 @@ async def telegram():
 
 
 @pytest.fixture(scope="module")
-async def rasa_url(telegram, action_server_url, tmp_path_factory):
-    endpoints = Path(tmp_path_factory.mktemp("rasa")) / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "{action_server_url}"\n')
-    port = free_port()
+def rasa_url(telegram, action_server_url, tmp_path_factory):
     env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
         "TELEGRAM_TOKEN": TOKEN,
         "TELEGRAM_SECRET_TOKEN": SECRET,
         "TELEGRAM_API_URL": telegram.url,
         "TELEGRAM_BOT_USERNAME": "hr_helper_bot",
     }
-    rasa = Path(sys.executable).with_name("rasa")
-    process = subprocess.Popen(
-        [str(rasa), "run", "--enable-api", "--model", str(MODEL), "--port", str(port),
-         "--interface", "127.0.0.1", "--credentials", "credentials.yml",
-         "--endpoints", str(endpoints)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    async with aiohttp.ClientSession() as session:
-        while True:
-            try:
-                async with session.get(f"{url}/webhooks/telegram/") as response:
-                    if response.status == 200:
-                        break
-            except aiohttp.ClientError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("the Rasa server did not start")
-            await asyncio.sleep(0.5)
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    with rasa_server(action_server_url, env, tmp_path_factory.mktemp("rasa")) as url:
+        yield url
 
 
 async def post(url: str, body, headers=HEADERS) -> int:

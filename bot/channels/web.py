@@ -1,0 +1,149 @@
+"""The website chat: Rasa's socket.io channel with allowed origins, plus the widget it serves.
+
+credentials.yml names it (bot.channels.web.WebChatInput). Why not Rasa's SocketIOInput as is:
+it builds its socket.io server with `cors_allowed_origins=[]`, which turns the origin check
+off, so any website could embed a chat with our server; and its custom-JSON output passes the
+message as keyword arguments to `emit`, which breaks. Everything else follows it: session
+persistence (a conversation is a room named by its session id, so a reload or a reconnect after
+a server restart carries on), the same events (`user_uttered`, `bot_uttered`,
+`session_request`, `session_confirm`).
+
+The blueprint also serves the widget: /webhooks/web/ (a demo service page), /widget.js,
+/widget.css, /socket.io.min.js (from npm, `make install`) and /config (the default region's
+emergency number, the quick-exit address).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from bot.referrals import directory
+from bot.settings import WebSettings, get_settings
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "web_static"
+SOCKET_IO_CLIENT = (
+    Path(__file__).resolve().parents[2]
+    / "node_modules"
+    / "socket.io-client"
+    / "dist"
+    / "socket.io.min.js"
+)
+SESSION_ID = re.compile(r"^[0-9a-f]{32}$")  # ours: uuid4().hex, unguessable
+MAX_MESSAGE = 2_000  # characters; longer messages are cut, the person is told
+
+
+class WebChatOutput(SocketIOOutput):
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+class WebChatInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"  # actions know the channel by this name (tap-to-call links)
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls(get_settings().web)
+
+    def url_prefix(self) -> str:
+        return "web"
+
+    def __init__(self, settings: WebSettings) -> None:
+        self.settings = settings
+        self.sio: AsyncServer | None = None
+
+    def get_output_channel(self) -> WebChatOutput | None:
+        return WebChatOutput(self.sio, "bot_uttered") if self.sio else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=list(self.settings.allowed_origins),
+            max_http_buffer_size=64_000,
+        )
+        self.sio = sio
+        web = SocketBlueprint(sio, "/socket.io", "web_chat", __name__)
+
+        @web.route("/", methods=["GET"])
+        async def demo(_: Request) -> HTTPResponse:
+            return await response.file(STATIC / "demo.html", headers=self._headers())
+
+        @web.route("/<name:(widget\\.js|widget\\.css)>", methods=["GET"])
+        async def asset(_: Request, name: str) -> HTTPResponse:
+            return await response.file(STATIC / name, headers=self._headers())
+
+        @web.route("/socket.io.min.js", methods=["GET"])
+        async def client(_: Request) -> HTTPResponse:
+            if not SOCKET_IO_CLIENT.exists():
+                return response.text("socket.io-client is missing: run `make install`", 503)
+            return await response.file(SOCKET_IO_CLIENT, headers=self._headers())
+
+        @web.route("/config", methods=["GET"])
+        async def config(_: Request) -> HTTPResponse:
+            region = directory().region(None)
+            return response.json(
+                {
+                    "emergency_number": region.emergency_number,
+                    "quick_exit_url": self.settings.quick_exit_url,
+                },
+                headers=self._headers(),
+            )
+
+        @sio.on("connect")
+        async def connect(sid: str, environ: dict, auth: Any = None) -> bool:
+            return True  # the origin has already been checked by python-socketio
+
+        async def join(sid: str, asked: Any) -> str:
+            """Puts the socket in its conversation's room: the one it names, if well formed."""
+            session_id = asked if isinstance(asked, str) and SESSION_ID.match(asked) else None
+            session_id = session_id or uuid.uuid4().hex
+            entered = sio.enter_room(sid, session_id)
+            if inspect.isawaitable(entered):  # a coroutine from python-socketio 5.10 on
+                await entered
+            await sio.save_session(sid, {"session_id": session_id})
+            return session_id
+
+        @sio.on("session_request")
+        async def session_request(sid: str, data: Any) -> None:
+            asked = data.get("session_id") if isinstance(data, dict) else None
+            await sio.emit("session_confirm", await join(sid, asked), room=sid)
+
+        @sio.on("user_uttered")
+        async def handle_message(sid: str, data: Any) -> None:
+            session = await sio.get_session(sid)
+            session_id = session.get("session_id") if session else None
+            if not session_id and isinstance(data, dict) and data.get("session_id"):
+                # After a server restart the client's queued message can arrive before its
+                # new session_request: it names its conversation, so carry on with it.
+                session_id = await join(sid, data["session_id"])
+            text = data.get("message") if isinstance(data, dict) else None
+            if not session_id or not isinstance(text, str) or not text.strip():
+                return  # no session yet, or nothing to say: the widget always sends both
+            output = WebChatOutput(sio, "bot_uttered")
+            if len(text) > MAX_MESSAGE:
+                text = text[:MAX_MESSAGE]
+            await on_new_message(UserMessage(text, output, session_id, input_channel=self.name()))
+
+        return web
+
+    @staticmethod
+    def _headers() -> dict[str, str]:
+        return {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}

@@ -1,0 +1,197 @@
+"""The web widget in a real browser: Debian's headless Chromium driven by Playwright, against
+the real Rasa server (trained model, real action server, SQLite tracker store)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+from playwright.async_api import async_playwright
+
+from tests.harness import ROOT, free_port, rasa_server
+
+CHROMIUM = "/usr/bin/chromium"
+# As the machine's probe starts it: no sandbox as root, and no background calls to Google.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 360, "height": 740}
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def server(action_server_url, tmp_path_factory):
+    """The server, and a way to restart it on the same port with the same tracker store."""
+    port, workdir = free_port(), tmp_path_factory.mktemp("web")
+    origin = f"http://127.0.0.1:{port}"
+    env = {"HRA_WEB_ALLOWED_ORIGINS": origin, "HRA_QUICK_EXIT_URL": f"{origin}/webhooks/rest/"}
+
+    class Server:
+        url = origin
+
+        def __init__(self):
+            self._context = None
+
+        def start(self):
+            self._context = rasa_server(action_server_url, env, workdir, port)
+            self._context.__enter__()
+
+        def stop(self):
+            self._context.__exit__(None, None, None)
+
+    running = Server()
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+async def browser():
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def page(browser, server):
+    context = await browser.new_context(viewport=PHONE)
+    opened = await context.new_page()
+    await opened.goto(f"{server.url}/webhooks/web/")
+    yield opened
+    await context.close()
+
+
+async def ask(page, text: str, timeout: float = 15_000) -> str:
+    """Types a message, waits for the answer to it, returns the last bot message's text."""
+    before = await page.locator(".hra-bot").count()
+    await page.fill("#hra-input", text)
+    await page.press("#hra-input", "Enter")
+    await page.locator(".hra-bot").nth(before).wait_for(timeout=timeout)
+    await page.wait_for_timeout(300)  # the rest of the reply's messages
+    return said(await page.locator(".hra-bot").last.inner_text())
+
+
+def said(text: str) -> str:
+    """A message's words without the label screen readers hear first ("Assistant:")."""
+    return text.split("\n", 1)[1] if text.startswith(("Assistant:", "You said:")) else text
+
+
+async def open_chat(page):
+    await page.click(".hra-launcher")
+    await page.wait_for_function("window.io !== undefined")
+
+
+async def test_a_question_gets_a_sourced_answer_and_a_button_works(page):
+    await open_chat(page)
+    answer = await ask(page, "how do i use narcan")
+    assert "Call 999 first" in answer and "Source:" in answer
+    before = await page.locator(".hra-bot").count()
+    await page.get_by_role("button", name="How long it lasts").click()
+    await page.locator(".hra-bot").nth(before).wait_for(timeout=15_000)
+    assert "wear off" in await page.locator(".hra-bot").last.inner_text()
+
+
+async def test_a_crisis_shows_the_emergency_number(page):
+    await open_chat(page)
+    reply = await page.locator(".hra-emergency").inner_text()
+    assert "call 999 now" in reply  # always visible, before anything is said
+    assert (await ask(page, "my mate wont wake up")).startswith("Call 999 now")
+    assert await page.locator(".hra-emergency a").get_attribute("href") == "tel:999"
+
+
+async def test_the_emergency_line_follows_the_region(page):
+    await open_chat(page)
+    await ask(page, "im in melbourne")
+    await page.wait_for_function(
+        "document.querySelector('.hra-emergency').innerText.includes('000')"
+    )
+
+
+async def test_a_reload_keeps_the_conversation_within_the_session(page):
+    await open_chat(page)
+    await ask(page, "what is naloxone")
+    await page.reload()
+    await page.wait_for_selector(".hra-bot")
+    assert "Naloxone is a medicine" in await page.locator(".hra-log").inner_text()
+    stored = await page.evaluate("Object.keys(localStorage).length")
+    assert stored == 0  # session storage only
+
+
+async def test_quick_exit_leaves_nothing_in_storage_and_leaves_the_site(page, server):
+    await open_chat(page)
+    await ask(page, "what is naloxone")
+    await page.keyboard.press("Escape")
+    await page.keyboard.press("Escape")
+    await page.wait_for_url(f"{server.url}/webhooks/rest/")
+    assert await page.evaluate("sessionStorage.length + localStorage.length") == 0
+    # The chat page was replaced in the history: Back does not bring it up again.
+    await page.go_back()
+    assert "/webhooks/web/" not in page.url
+
+
+async def test_the_quick_exit_button(page, server):
+    await open_chat(page)
+    await page.get_by_role("button", name="Quick exit").click()
+    await page.wait_for_url(f"{server.url}/webhooks/rest/")
+    assert await page.evaluate("sessionStorage.length") == 0
+
+
+async def test_keyboard_only(page):
+    await page.keyboard.press("Tab")  # the launcher is the first thing to reach
+    assert await page.evaluate("document.activeElement.className") == "hra-launcher"
+    await page.keyboard.press("Enter")
+    await page.wait_for_function("window.io !== undefined")
+    assert await page.evaluate("document.activeElement.id") == "hra-input"
+    await page.keyboard.type("hi")
+    await page.keyboard.press("Enter")
+    await page.locator(".hra-choices button").first.wait_for(timeout=15_000)
+    await page.locator(".hra-choices button").first.focus()
+    before = await page.locator(".hra-bot").count()
+    await page.keyboard.press("Enter")
+    await page.locator(".hra-bot").nth(before).wait_for(timeout=15_000)
+    assert "what would you like to know" in await page.locator(".hra-bot").last.inner_text()
+
+
+async def test_no_serious_accessibility_violations(page):
+    await open_chat(page)
+    await ask(page, "hi")
+    await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate(
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
+    )
+    serious = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], json.dumps(result["violations"], indent=1)[:3000]
+
+
+async def test_the_conversation_survives_a_server_restart(page, server):
+    await open_chat(page)
+    await ask(page, "im in cardiff")
+    server.stop()
+    server.start()
+    # The same conversation: the region chosen before the restart is still known.
+    reply = await ask(page, "who can i call", timeout=40_000)
+    assert "Wales" in reply
+
+
+def test_other_websites_cannot_open_the_chat(server):
+    request = urllib.request.Request(
+        f"{server.url}/socket.io/?EIO=4&transport=polling",
+        headers={"Origin": "https://evil.example"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)
+    assert refused.value.code == 400
+    allowed = urllib.request.Request(
+        f"{server.url}/socket.io/?EIO=4&transport=polling", headers={"Origin": server.url}
+    )
+    assert urllib.request.urlopen(allowed, timeout=5).status == 200
