@@ -52,9 +52,10 @@ run: $(MODEL) $(NPM_STAMP) ## Start the assistant (Rasa on :5005, actions on :50
 chat: $(STAMP) ## Chat in this terminal with the running assistant (after `make run`)
 	@$(PY) -m bot.terminal_chat
 
-lint: $(STAMP) ## Lint with ruff
+lint: $(STAMP) ## Lint and format check with ruff, types with mypy (bot/, actions/)
 	$(BIN)/ruff check bot actions tests bench
 	$(BIN)/ruff format --check bot actions tests bench
+	$(BIN)/mypy
 
 unit: $(STAMP) ## Unit and action tests (no trained model needed)
 	$(BIN)/pytest -m "not model" -q

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 from pydantic import BaseModel, ValidationError
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -43,7 +43,7 @@ def read_yaml(path: Path) -> Any:
         raise ContentError(f"{path}: not valid YAML: {error}") from error
 
 
-def section(path: Path, data: Any, key: str) -> Any:
+def section(path: Path | str, data: Any, key: str) -> Any:
     """The top-level `key` of a content file, which must be present."""
     if not isinstance(data, dict) or key not in data:
         raise ContentError(f"{path}: missing top-level key '{key}'")

@@ -65,9 +65,10 @@ def _chat(message: dict) -> tuple[str, str] | None:
 
 
 def _button(query: dict) -> Incoming | None:
-    message = query.get("message") if isinstance(query.get("message"), dict) else {}
-    chat = _chat(message) if message else None
-    sender = query.get("from") if isinstance(query.get("from"), dict) else {}
+    message = query.get("message")
+    chat = _chat(message) if isinstance(message, dict) else None
+    sender = query.get("from")
+    sender = sender if isinstance(sender, dict) else {}
     chat_id = chat[0] if chat else str(sender.get("id", "")) or None
     data = query.get("data")
     if not chat_id or not isinstance(data, str) or not data:
