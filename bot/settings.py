@@ -40,6 +40,7 @@ class Settings:
     content_dir: Path
     telegram: TelegramSettings
     web: WebSettings
+    handoff_db: str  # SQLAlchemy URL of the handoff store
 
 
 def _env(name: str, default: str) -> str:
@@ -52,6 +53,7 @@ def get_settings() -> Settings:
     return Settings(
         default_region=_env("HRA_DEFAULT_REGION", "england").lower(),
         content_dir=Path(_env("HRA_CONTENT_DIR", str(CONTENT_DIR))),
+        handoff_db=_env("HRA_HANDOFF_DB", f"sqlite:///{PACKAGE_DIR.parent / 'var' / 'handoff.db'}"),
         web=WebSettings(
             allowed_origins=tuple(
                 origin.strip().rstrip("/")

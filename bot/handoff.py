@@ -1,0 +1,213 @@
+"""The handoff store: tickets for conversations handed to a helpline worker, and agents.
+
+SQLAlchemy (which Rasa already uses): SQLite by default, PostgreSQL when HRA_HANDOFF_DB says
+so. A ticket holds only what routing needs (conversation id, channel, region, reason, times,
+status, agent); the transcript is the conversation's own tracker, not copied here. Agents'
+passwords are hashed with scrypt (hashlib, a memory-hard key-derivation function); repeated
+failed sign-ins lock the account for a while.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base, sessionmaker
+
+Base: Any = declarative_base()  # SQLAlchemy 1.4 has no typed declarative base
+
+REASONS = ("emergency", "asked", "fallback")  # in order of urgency
+WAITING, CLAIMED, CLOSED = "waiting", "claimed", "closed"
+LOCK_AFTER = 5  # failed sign-ins in a row
+LOCK_FOR = timedelta(minutes=15)
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class TicketRow(Base):
+    __tablename__ = "handoff_tickets"
+    id = sa.Column(sa.Integer, primary_key=True)
+    conversation_id = sa.Column(sa.String(255), nullable=False, index=True)
+    channel = sa.Column(sa.String(64), nullable=False)
+    region = sa.Column(sa.String(64), nullable=True)
+    reason = sa.Column(sa.String(32), nullable=False)
+    status = sa.Column(sa.String(16), nullable=False, default=WAITING, index=True)
+    agent = sa.Column(sa.String(64), nullable=True)
+    opened_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    claimed_at = sa.Column(sa.DateTime, nullable=True)
+    closed_at = sa.Column(sa.DateTime, nullable=True)
+
+
+class AgentRow(Base):
+    __tablename__ = "handoff_agents"
+    username = sa.Column(sa.String(64), primary_key=True)
+    password_hash = sa.Column(sa.String(255), nullable=False)
+    failed_sign_ins = sa.Column(sa.Integer, nullable=False, default=0)
+    locked_until = sa.Column(sa.DateTime, nullable=True)
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    conversation_id: str
+    channel: str
+    region: str | None
+    reason: str
+    status: str
+    agent: str | None
+    opened_at: datetime
+
+    @classmethod
+    def of(cls, row: TicketRow) -> Ticket:
+        return cls(
+            row.id,
+            row.conversation_id,
+            row.channel,
+            row.region,
+            row.reason,
+            row.status,
+            row.agent,
+            row.opened_at,
+        )
+
+
+class HandoffError(ValueError):
+    """A ticket or account operation that is not allowed (named in the message)."""
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        scheme, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), **_SCRYPT)
+    return hmac.compare_digest(candidate.hex(), digest)
+
+
+class HandoffStore:
+    def __init__(self, url: str, pool_size: int = 5) -> None:
+        options = {} if url.startswith("sqlite") else {"pool_size": pool_size, "max_overflow": 5}
+        self.engine = sa.create_engine(url, future=True, **options)
+        Base.metadata.create_all(self.engine)
+        self._session = sessionmaker(self.engine, future=True, expire_on_commit=False)
+
+    # ---- tickets
+    def open_ticket(
+        self, conversation_id: str, channel: str, region: str | None, reason: str
+    ) -> Ticket:
+        """A new waiting ticket, or the conversation's open one (one at a time)."""
+        if reason not in REASONS:
+            raise HandoffError(f"unknown reason {reason!r}, expected one of {REASONS}")
+        with self._session.begin() as session:
+            existing = session.execute(
+                sa.select(TicketRow).where(
+                    TicketRow.conversation_id == conversation_id, TicketRow.status != CLOSED
+                )
+            ).scalar_one_or_none()
+            if existing:
+                if REASONS.index(reason) < REASONS.index(existing.reason):
+                    existing.reason = reason  # an emergency makes a waiting ticket urgent
+                return Ticket.of(existing)
+            row = TicketRow(
+                conversation_id=conversation_id, channel=channel, region=region, reason=reason
+            )
+            session.add(row)
+            session.flush()
+            return Ticket.of(row)
+
+    def queue(self) -> list[Ticket]:
+        """Waiting and claimed tickets: emergencies first, then the longest waiting."""
+        urgency = sa.case(
+            {reason: rank for rank, reason in enumerate(REASONS)}, value=TicketRow.reason
+        )
+        with self._session() as session:
+            rows = session.execute(
+                sa.select(TicketRow)
+                .where(TicketRow.status != CLOSED)
+                .order_by(urgency, TicketRow.opened_at, TicketRow.id)
+            ).scalars()
+            return [Ticket.of(row) for row in rows]
+
+    def get(self, ticket_id: int) -> Ticket:
+        with self._session() as session:
+            row = session.get(TicketRow, ticket_id)
+            if row is None:
+                raise HandoffError(f"no ticket {ticket_id}")
+            return Ticket.of(row)
+
+    def open_for(self, conversation_id: str) -> Ticket | None:
+        with self._session() as session:
+            row = session.execute(
+                sa.select(TicketRow).where(
+                    TicketRow.conversation_id == conversation_id, TicketRow.status != CLOSED
+                )
+            ).scalar_one_or_none()
+            return Ticket.of(row) if row else None
+
+    def claim(self, ticket_id: int, agent: str) -> Ticket:
+        """The agent takes the ticket; refused if another agent has it or it is closed."""
+        with self._session.begin() as session:
+            row = session.get(TicketRow, ticket_id, with_for_update=True)
+            if row is None or row.status == CLOSED:
+                raise HandoffError(f"ticket {ticket_id} is not open")
+            if row.status == CLAIMED and row.agent != agent:
+                raise HandoffError(f"ticket {ticket_id} is claimed by another agent")
+            row.status, row.agent, row.claimed_at = CLAIMED, agent, row.claimed_at or utcnow()
+            return Ticket.of(row)
+
+    def may_reply(self, ticket_id: int, agent: str) -> bool:
+        ticket = self.get(ticket_id)
+        return ticket.status == CLAIMED and ticket.agent == agent
+
+    def close(self, ticket_id: int, agent: str) -> Ticket:
+        with self._session.begin() as session:
+            row = session.get(TicketRow, ticket_id, with_for_update=True)
+            if row is None or row.status == CLOSED:
+                raise HandoffError(f"ticket {ticket_id} is not open")
+            if row.status == CLAIMED and row.agent != agent:
+                raise HandoffError(f"ticket {ticket_id} is claimed by another agent")
+            row.status, row.closed_at = CLOSED, utcnow()
+            return Ticket.of(row)
+
+    # ---- agents
+    def add_agent(self, username: str, password: str) -> None:
+        if len(password) < 12:
+            raise HandoffError("a password needs at least 12 characters")
+        with self._session.begin() as session:
+            if session.get(AgentRow, username):
+                raise HandoffError(f"agent {username!r} already exists")
+            session.add(AgentRow(username=username, password_hash=hash_password(password)))
+
+    def sign_in(self, username: str, password: str, now: datetime | None = None) -> bool:
+        """True for the right password on an unlocked account; failures count towards a lock."""
+        now = now or utcnow()
+        with self._session.begin() as session:
+            row = session.get(AgentRow, username, with_for_update=True)
+            if row is None:
+                hash_password(password)  # the same work as for a real account: no timing hint
+                return False
+            if row.locked_until and row.locked_until > now:
+                return False
+            if check_password(password, row.password_hash):
+                row.failed_sign_ins, row.locked_until = 0, None
+                return True
+            row.failed_sign_ins += 1
+            if row.failed_sign_ins >= LOCK_AFTER:
+                row.locked_until, row.failed_sign_ins = now + LOCK_FOR, 0
+            return False
