@@ -121,8 +121,7 @@ class CrisisDetector:
             # No crisis words at all. NOT_NOW (rather than NONE) lets the pipeline overrule the
             # classifier's own guess of `emergency` when the message says it is over, not
             # literal, a general question or negated ("nobody is sick").
-            negated = any(self._is_negator(token) for token in doc)
-            calm = matches or figurative or "resolved" in frames or not_now or negated
+            calm = matches or figurative or "resolved" in frames or not_now
             settled = past + frames.get("resolved", [])  # "hes up now": not urgency
             urgent = any(not self._overlaps(*span, settled) for span in frames.get("urgency", []))
             return Assessment(NOT_NOW if calm and not urgent else NONE)

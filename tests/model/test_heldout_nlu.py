@@ -10,11 +10,11 @@ import yaml
 from bot.topics import topic_of
 
 HELDOUT = Path(__file__).resolve().parents[1] / "nlu"
-# Measured 2026-12-01 (`make test-model` prints the table): 92.9% overall; lowest topics
-# referral_contacts 87.5% (14/16), safer_use 89.6%, naloxone 89.9%. The floors sit just under
+# Measured 2026-12-01 (`make test-model` prints the table): 93.6% overall; lowest topics
+# referral_contacts 87.5% (14/16), out_of_scope 89.5%, safer_use 90.9%. The floors sit under
 # today's figures, so a regression fails; raise them as the data improves.
 ACCURACY_FLOOR = 0.85  # per topic
-OVERALL_FLOOR = 0.92
+OVERALL_FLOOR = 0.93
 
 
 def heldout_examples() -> list[tuple[str, str]]:
