@@ -14,7 +14,8 @@ actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null || true' EXIT INT TERM
 
 cat <<MSG
-Starting the assistant (the model takes about 20 seconds to load)...
+Starting the assistant (the model takes about 10 seconds to load)...
+  Chat in a browser:   http://$HOST:$PORT/webhooks/web/
   Chat in a terminal:  make chat            (in a second terminal)
   REST endpoint:       curl -s http://$HOST:$PORT/webhooks/rest/webhook \\
                          -d '{"sender": "me", "message": "how do i use narcan"}'
