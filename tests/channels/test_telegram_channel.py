@@ -218,3 +218,25 @@ def test_webhook_bodies_are_json_updates():
 
     incoming = read_update(update, "hr_helper_bot")
     assert incoming is not None and (incoming.chat_id, incoming.text) == ("42", "hi")
+
+
+async def test_the_webhook_is_set_only_by_the_command_with_the_secret(telegram, monkeypatch):
+    from bot.channels import telegram_webhook
+
+    settings = replace(
+        get_settings().telegram,
+        token=TOKEN,
+        secret_token=SECRET,
+        api_url=telegram.url,
+        webhook_url="https://chat.example.org/webhooks/telegram/webhook",
+    )
+    monkeypatch.setattr(
+        telegram_webhook, "get_settings", lambda: replace(get_settings(), telegram=settings)
+    )
+    await telegram_webhook.run("set")
+    sent = telegram.sent("setWebhook")[0]
+    assert sent["url"] == "https://chat.example.org/webhooks/telegram/webhook"
+    assert sent["secret_token"] == SECRET
+    assert sent["allowed_updates"] == ["message", "edited_message", "callback_query"]
+    info = await telegram_webhook.run("info")
+    assert info == {"pending_update_count": 0, "url_set": True}  # the URL itself is not printed
