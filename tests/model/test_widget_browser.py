@@ -195,3 +195,13 @@ def test_other_websites_cannot_open_the_chat(server):
         f"{server.url}/socket.io/?EIO=4&transport=polling", headers={"Origin": server.url}
     )
     assert urllib.request.urlopen(allowed, timeout=5).status == 200
+
+
+async def test_links_open_safely_and_numbers_dial(page):
+    await open_chat(page)
+    await ask(page, "needle exchange in glasgow?")
+    web = page.locator(".hra-bot a[href^='https://www.nhsinform.scot']").last
+    assert await web.get_attribute("target") == "_blank"
+    assert await web.get_attribute("rel") == "noopener noreferrer"
+    dial = page.locator(".hra-bot a[href='tel:111']").last
+    assert await dial.inner_text() == "111" and await dial.get_attribute("target") is None
