@@ -1,0 +1,123 @@
+"""The helpline console through the real Rasa server: sign-in, CSRF, lock-out, the queue,
+claims and transcripts, as an agent's browser meets them (cookies, forms, redirects)."""
+
+from __future__ import annotations
+
+import re
+
+import aiohttp
+import pytest
+
+from bot.handoff import LOCK_AFTER, HandoffStore
+from tests.harness import rasa_server
+
+PASSWORD = "a long enough secret"
+
+
+@pytest.fixture(scope="module")
+def console(action_server_url, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("helpline")
+    url = f"sqlite:///{workdir / 'handoff.db'}"
+    store = HandoffStore(url)
+    for agent in ("sam", "alex", "locky"):
+        store.add_agent(agent, PASSWORD)
+    with rasa_server(action_server_url, {"HRA_HANDOFF_DB": url}, workdir) as base:
+        yield base, store
+
+
+def session() -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+
+async def form_token(client: aiohttp.ClientSession, url: str) -> str:
+    async with client.get(url) as page:
+        return re.search(r'name="csrf" value="([^"]+)"', await page.text()).group(1)
+
+
+async def sign_in(client, base, agent, password=PASSWORD) -> aiohttp.ClientResponse:
+    token = await form_token(client, f"{base}/webhooks/helpline/login")
+    return await client.post(
+        f"{base}/webhooks/helpline/login",
+        data={"csrf": token, "username": agent, "password": password},
+        allow_redirects=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("GET", "/", 303),
+        ("GET", "/tickets/1", 303),
+        ("POST", "/tickets/1/claim", 401),
+        ("POST", "/logout", 401),
+    ],
+)
+async def test_nothing_but_sign_in_answers_without_a_session(console, method, path, expected):
+    base, _ = console
+    async with (
+        session() as client,
+        client.request(method, f"{base}/webhooks/helpline{path}", allow_redirects=False) as answer,
+    ):
+        assert answer.status == expected
+        if expected == 303:
+            assert answer.headers["Location"].endswith("/webhooks/helpline/login")
+
+
+async def test_signing_in_needs_the_forms_token(console):
+    base, _ = console
+    async with (
+        session() as client,
+        client.post(
+            f"{base}/webhooks/helpline/login",
+            data={"username": "sam", "password": PASSWORD},
+            allow_redirects=False,
+        ) as answer,
+    ):
+        assert answer.status == 403
+
+
+async def test_a_session_cookie_that_scripts_cannot_read(console):
+    base, _ = console
+    async with session() as client:
+        answer = await sign_in(client, base, "sam")
+        assert answer.status == 303
+        cookie = answer.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        async with client.get(f"{base}/webhooks/helpline/") as queue:
+            assert queue.status == 200 and "Signed in as sam" in await queue.text()
+
+
+async def test_repeated_wrong_passwords_lock_the_account(console):
+    base, _ = console
+    async with session() as client:
+        for _ in range(LOCK_AFTER):
+            assert (await sign_in(client, base, "locky", "wrong guess")).status == 401
+        assert (await sign_in(client, base, "locky")).status == 401  # right, but locked
+
+
+async def test_claim_read_the_transcript_and_keep_others_out(console):
+    base, store = console
+    async with session() as person:
+        await person.post(
+            f"{base}/webhooks/rest/webhook",
+            json={"sender": "web-person-1", "message": "can i talk to someone real"},
+        )
+    ticket = store.open_ticket("web-person-1", "rest", "england", "asked")
+    async with session() as sam, session() as alex:
+        await sign_in(sam, base, "sam")
+        await sign_in(alex, base, "alex")
+        queue_url = f"{base}/webhooks/helpline/"
+        csrf = await form_token(sam, queue_url)
+        claim_url = f"{base}/webhooks/helpline/tickets/{ticket.id}/claim"
+        async with sam.post(claim_url, allow_redirects=False) as no_token:
+            assert no_token.status == 403  # CSRF
+        async with sam.post(claim_url, data={"csrf": csrf}) as claimed:
+            assert claimed.status == 200
+            assert "can i talk to someone real" in await claimed.text()
+        alex_csrf = await form_token(alex, queue_url)
+        async with alex.post(claim_url, data={"csrf": alex_csrf}, allow_redirects=False) as taken:
+            assert taken.status == 409
+        async with alex.get(f"{base}/webhooks/helpline/tickets/{ticket.id}") as peek:
+            assert peek.status == 403
+        async with alex.get(queue_url) as alex_queue:
+            assert f"tickets/{ticket.id}/claim" not in await alex_queue.text()
