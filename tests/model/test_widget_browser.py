@@ -173,6 +173,17 @@ async def test_no_serious_accessibility_violations(page):
     assert serious == [], json.dumps(result["violations"], indent=1)[:3000]
 
 
+async def test_no_answer_is_never_silence(page, server):
+    await open_chat(page)
+    await ask(page, "hi")
+    server.stop()
+    try:
+        reply = await ask(page, "what is naloxone", timeout=20_000)
+        assert "can't answer right now" in reply and "call 999 now" in reply
+    finally:
+        server.start()
+
+
 async def test_the_conversation_survives_a_server_restart(page, server):
     await open_chat(page)
     await ask(page, "im in cardiff")

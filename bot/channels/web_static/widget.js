@@ -21,6 +21,7 @@
     open: script.dataset.open === "true",
   };
   var KEY = "hra-chat";
+  var ANSWER_TIMEOUT = Number(script.dataset.timeout) || 12000; // ms before saying no answer came
   var state = load() || { session_id: null, messages: [], emergency_number: null, open: false };
   var config = { emergency_number: state.emergency_number || "999", quick_exit_url: "https://www.bbc.co.uk/weather" };
   var socket = null;
@@ -110,7 +111,12 @@
   function setTyping(on) {
     clearTimeout(typingTimer);
     typing.textContent = on ? "The assistant is typing…" : "";
-    if (on) typingTimer = setTimeout(function () { setTyping(false); }, 15000);
+    // No answer (the server is down or unreachable): never leave the person with silence.
+    if (on) typingTimer = setTimeout(function () {
+      setTyping(false);
+      show({ from: "bot", text: "Sorry, I can't answer right now. If someone's life is in danger, call [" +
+        config.emergency_number + "](tel:" + config.emergency_number + ") now. I'll answer when I'm back." }, false);
+    }, ANSWER_TIMEOUT);
   }
 
   function say(message, shown) {
