@@ -160,14 +160,20 @@ class HandoffStore:
             ).scalar_one_or_none()
             return Ticket.of(row) if row else None
 
+    @staticmethod
+    def _open_for_agent(session: Any, ticket_id: int, agent: str) -> TicketRow:
+        """The open ticket, locked for update; refused if closed or another agent's."""
+        row = session.get(TicketRow, ticket_id, with_for_update=True)
+        if row is None or row.status == CLOSED:
+            raise HandoffError(f"ticket {ticket_id} is not open")
+        if row.status == CLAIMED and row.agent != agent:
+            raise HandoffError(f"ticket {ticket_id} is claimed by another agent")
+        return row
+
     def claim(self, ticket_id: int, agent: str) -> Ticket:
         """The agent takes the ticket; refused if another agent has it or it is closed."""
         with self._session.begin() as session:
-            row = session.get(TicketRow, ticket_id, with_for_update=True)
-            if row is None or row.status == CLOSED:
-                raise HandoffError(f"ticket {ticket_id} is not open")
-            if row.status == CLAIMED and row.agent != agent:
-                raise HandoffError(f"ticket {ticket_id} is claimed by another agent")
+            row = self._open_for_agent(session, ticket_id, agent)
             row.status, row.agent, row.claimed_at = CLAIMED, agent, row.claimed_at or utcnow()
             return Ticket.of(row)
 
@@ -177,11 +183,7 @@ class HandoffStore:
 
     def close(self, ticket_id: int, agent: str) -> Ticket:
         with self._session.begin() as session:
-            row = session.get(TicketRow, ticket_id, with_for_update=True)
-            if row is None or row.status == CLOSED:
-                raise HandoffError(f"ticket {ticket_id} is not open")
-            if row.status == CLAIMED and row.agent != agent:
-                raise HandoffError(f"ticket {ticket_id} is claimed by another agent")
+            row = self._open_for_agent(session, ticket_id, agent)
             row.status, row.closed_at = CLOSED, utcnow()
             return Ticket.of(row)
 

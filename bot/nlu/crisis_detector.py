@@ -20,6 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.crisis import NOT_NOW, crisis_detector
+from bot.nlu.intents import force_intent
 
 EMERGENCY_INTENT = "emergency"
 
@@ -57,9 +58,7 @@ class CrisisDetectorComponent(GraphComponent):
                 if entry.get("name") != EMERGENCY_INTENT
             ]
             if assessment.is_crisis:
-                emergency = {"name": EMERGENCY_INTENT, "confidence": 1.0}
-                message.set(INTENT, emergency, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [emergency, *others], add_to_output=True)
+                force_intent(message, EMERGENCY_INTENT)
             elif assessment.kind == NOT_NOW and self._intent_name(message) == EMERGENCY_INTENT:
                 best = next((e for e in others if e.get("name") != "nlu_fallback"), None)
                 if best:

@@ -15,10 +15,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.intents import force_intent
 from bot.places import gazetteer
 
 SET_REGION_INTENT = "referral_set_region"
@@ -45,12 +46,5 @@ class PlaceDetectorComponent(GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/") or not gazetteer().only_a_place(text):
                 continue
-            chosen = {"name": SET_REGION_INTENT, "confidence": 1.0}
-            others = [
-                entry
-                for entry in message.get(INTENT_RANKING_KEY) or []
-                if entry.get("name") != SET_REGION_INTENT
-            ]
-            message.set(INTENT, chosen, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [chosen, *others], add_to_output=True)
+            force_intent(message, SET_REGION_INTENT)
         return messages
