@@ -1,8 +1,9 @@
 """The helpline console for agents, served by Rasa as an input channel (credentials.yml:
 bot.channels.helpline.HelplineConsole) under /webhooks/helpline/.
 
-So far: signing in, the queue (most urgent first), claiming a ticket and reading its
-transcript. Replying, handing back and closing come next (issue 7).
+So far: signing in, the queue (most urgent first), claiming a ticket, reading its transcript
+and replying (the reply reaches the person on their own channel). Pausing the assistant,
+handing back and closing come next (issue 7).
 
 Security: nothing but the sign-in page answers without a session; the session cookie is
 HttpOnly and SameSite=Strict (and Secure behind https); every form carries a CSRF token tied
@@ -24,6 +25,7 @@ from string import Template
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.shared.core.events import BotUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -226,7 +228,46 @@ class HelplineConsole(InputChannel):
                 status=html.escape(found.status),
                 agent=html.escape(found.agent or ""),
                 transcript="".join(lines) or "<li>No messages yet.</li>",
+                id=ticket_id,
+                csrf=session.csrf,
             )
             return render(f"Ticket {ticket_id}", body)
 
+        @console.route("/tickets/<ticket_id:int>/reply", methods=["POST"])
+        @signed_in
+        async def reply(request: Request, session: Session, ticket_id: int) -> HTTPResponse:
+            text = str((request.form or {}).get("text", "")).strip()[:2000]
+            if not text:
+                return render("Nothing to send", "<p>Type a reply first.</p>", 400)
+            if not self.store.may_reply(ticket_id, session.agent):
+                return render("Not yours", "<p>Claim this ticket first.</p>", 403)
+            delivered = await deliver(request, self.store.get(ticket_id).conversation_id, text)
+            if not delivered:
+                return render(
+                    "Not delivered", "<p>This person's channel cannot be reached.</p>", 502
+                )
+            return response.redirect(f"/webhooks/helpline/tickets/{ticket_id}", status=303)
+
         return console
+
+
+async def deliver(request: Request, conversation_id: str, text: str) -> bool:
+    """Sends an agent's words to the person on their own channel and keeps them in the
+    transcript: what Rasa's `POST /conversations/{id}/tracker/events?execute_side_effects=true
+    &output_channel=latest` does, done in-process so that API can stay off the public side."""
+    agent = request.app.ctx.agent
+    async with agent.lock_store.lock(conversation_id):
+        tracker = await agent.tracker_store.retrieve(conversation_id)
+        if tracker is None:
+            return False
+        latest = tracker.get_latest_input_channel()
+        channels = getattr(request.app.ctx, "input_channels", None) or []
+        channel = next((c for c in channels if c.name() == latest), None)
+        output = channel.get_output_channel() if channel else None
+        if output is None:
+            return False
+        event = BotUttered(text, metadata={"helpline": True})
+        tracker.update(event)
+        await agent.tracker_store.save(tracker)
+        await agent.processor.execute_side_effects([event], tracker, output)
+    return True

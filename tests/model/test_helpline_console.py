@@ -9,19 +9,32 @@ import aiohttp
 import pytest
 
 from bot.handoff import LOCK_AFTER, HandoffStore
+from tests.fakes.telegram_server import FakeTelegram
 from tests.harness import rasa_server
 
 PASSWORD = "a long enough secret"
 
 
 @pytest.fixture(scope="module")
-def console(action_server_url, tmp_path_factory):
+async def telegram():
+    async with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def console(action_server_url, tmp_path_factory, telegram):
     workdir = tmp_path_factory.mktemp("helpline")
     url = f"sqlite:///{workdir / 'handoff.db'}"
     store = HandoffStore(url)
     for agent in ("sam", "alex", "locky"):
         store.add_agent(agent, PASSWORD)
-    with rasa_server(action_server_url, {"HRA_HANDOFF_DB": url}, workdir) as base:
+    env = {
+        "HRA_HANDOFF_DB": url,
+        "TELEGRAM_TOKEN": "123456:TEST-token",
+        "TELEGRAM_SECRET_TOKEN": "console-secret",
+        "TELEGRAM_API_URL": telegram.url,
+    }
+    with rasa_server(action_server_url, env, workdir) as base:
         yield base, store
 
 
@@ -121,3 +134,50 @@ async def test_claim_read_the_transcript_and_keep_others_out(console):
             assert peek.status == 403
         async with alex.get(queue_url) as alex_queue:
             assert f"tickets/{ticket.id}/claim" not in await alex_queue.text()
+
+
+async def test_a_reply_reaches_a_telegram_user_and_the_transcript(console, telegram):
+    base, store = console
+    update = {
+        "update_id": 901,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 777, "type": "private"},
+            "text": "can i talk to someone real",
+        },
+    }
+    async with session() as person:
+        await person.post(
+            f"{base}/webhooks/telegram/webhook",
+            json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": "console-secret"},
+        )
+    ticket = store.open_ticket("777", "telegram", "england", "asked")
+    async with session() as sam:
+        await sign_in(sam, base, "sam")
+        csrf = await form_token(sam, f"{base}/webhooks/helpline/")
+        await sam.post(f"{base}/webhooks/helpline/tickets/{ticket.id}/claim", data={"csrf": csrf})
+        async with sam.post(
+            f"{base}/webhooks/helpline/tickets/{ticket.id}/reply",
+            data={"csrf": csrf, "text": "Hi, this is Sam from the helpline <3"},
+        ) as sent:
+            assert sent.status == 200
+            assert "Hi, this is Sam from the helpline &lt;3" in await sent.text()
+    to_person = [body["text"] for body in telegram.sent() if body.get("chat_id") == "777"]
+    assert "Hi, this is Sam from the helpline &lt;3" in to_person
+
+
+async def test_an_agent_cannot_reply_into_another_agents_conversation(console):
+    base, store = console
+    ticket = store.open_ticket("web-person-2", "rest", None, "asked")
+    store.claim(ticket.id, "sam")
+    async with session() as alex:
+        await sign_in(alex, base, "alex")
+        csrf = await form_token(alex, f"{base}/webhooks/helpline/")
+        async with alex.post(
+            f"{base}/webhooks/helpline/tickets/{ticket.id}/reply",
+            data={"csrf": csrf, "text": "hello"},
+            allow_redirects=False,
+        ) as refused:
+            assert refused.status == 403
