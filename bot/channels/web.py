@@ -44,7 +44,7 @@ SOCKET_IO_CLIENT = (
     / "socket.io.min.js"
 )
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")  # ours: uuid4().hex, unguessable
-MAX_MESSAGE = 2_000  # characters; longer messages are cut, the person is told
+MAX_MESSAGE = 2_000  # characters, as the widget's input allows; anything longer is cut
 
 
 class WebChatOutput(SocketIOOutput):
