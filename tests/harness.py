@@ -22,6 +22,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float, what: str) -> None:
+    """Polls `url` until it answers; fails at once if the process dies, or after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError as error:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not start: {error}") from error
+            time.sleep(0.3)
+
+
 @contextmanager
 def action_server(timeout: float = 60.0):
     """Runs `python -m rasa_sdk` on a free loopback port; yields its webhook URL."""
@@ -34,15 +47,7 @@ def action_server(timeout: float = 60.0):
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
     )
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
-                break
-            except OSError as error:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the action server did not start: {error}") from error
-                time.sleep(0.3)
+        wait_until_up(f"http://127.0.0.1:{port}/health", process, timeout, "the action server")
         yield f"http://127.0.0.1:{port}/webhook"
     finally:
         process.terminate()
@@ -84,15 +89,7 @@ def rasa_server(action_url: str, env: dict[str, str], workdir: Path, port: int |
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/webhooks/rest/", timeout=1)
-                break
-            except OSError as error:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the Rasa server did not start: {error}") from error
-                time.sleep(0.5)
+        wait_until_up(f"{url}/webhooks/rest/", process, 120, "the Rasa server")
         yield url
     finally:
         process.terminate()

@@ -9,37 +9,21 @@ gets its answer. `/model/parse` shows the assessment under the `crisis` key.
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.crisis import NOT_NOW, crisis_detector
-from bot.nlu.intents import force_intent
+from bot.nlu.intents import RuleComponent, force_intent
 
 EMERGENCY_INTENT = "emergency"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class CrisisDetectorComponent(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CrisisDetectorComponent:
-        crisis_detector()  # load the patterns now, not on the first (maybe urgent) message
-        return cls()
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
+class CrisisDetectorComponent(RuleComponent):
+    @staticmethod
+    def warm_up() -> None:
+        crisis_detector()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

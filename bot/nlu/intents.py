@@ -1,9 +1,38 @@
-"""Setting a message's intent from one of our rule-based components."""
+"""What our rule-based pipeline components share: no training, data loaded at start-up, and
+setting a message's intent."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+
+class RuleComponent(GraphComponent):
+    """A component with nothing to train. Subclasses register themselves with the recipe."""
+
+    @staticmethod
+    def warm_up() -> None:
+        """Loads the component's data at start-up, not on the first (maybe urgent) message."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        cls.warm_up()
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
 
 
 def force_intent(message: Message, name: str) -> None:

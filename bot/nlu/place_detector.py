@@ -9,37 +9,21 @@ the last word.
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.intents import force_intent
+from bot.nlu.intents import RuleComponent, force_intent
 from bot.places import gazetteer
 
 SET_REGION_INTENT = "referral_set_region"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class PlaceDetectorComponent(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> PlaceDetectorComponent:
-        gazetteer()  # load the names now, not on the first message
-        return cls()
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
+class PlaceDetectorComponent(RuleComponent):
+    @staticmethod
+    def warm_up() -> None:
+        gazetteer()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.telegram_server import FakeTelegram
 from tests.harness import action_server, load_agent
 
 
@@ -39,3 +40,10 @@ def chat(agent):
         return await agent.handle_text(text, sender_id=sender) or []
 
     return say
+
+
+@pytest.fixture(scope="module")
+async def telegram():
+    """A fake Telegram Bot API server for a module's Rasa server to talk to."""
+    async with FakeTelegram() as fake:
+        yield fake

@@ -9,16 +9,9 @@ import aiohttp
 import pytest
 
 from bot.handoff import LOCK_AFTER, HandoffStore
-from tests.fakes.telegram_server import FakeTelegram
 from tests.harness import rasa_server
 
 PASSWORD = "a long enough secret"
-
-
-@pytest.fixture(scope="module")
-async def telegram():
-    async with FakeTelegram() as fake:
-        yield fake
 
 
 @pytest.fixture(scope="module")

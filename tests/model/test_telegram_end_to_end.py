@@ -10,18 +10,11 @@ import asyncio
 import aiohttp
 import pytest
 
-from tests.fakes.telegram_server import FakeTelegram
 from tests.harness import rasa_server
 
 TOKEN = "123456:TEST-token"
 SECRET = "e2e-secret"
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-
-
-@pytest.fixture(scope="module")
-async def telegram():
-    async with FakeTelegram() as fake:
-        yield fake
 
 
 @pytest.fixture(scope="module")
