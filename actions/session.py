@@ -1,14 +1,29 @@
-"""action_session_start: every conversation starts knowing its emergency number."""
+"""action_session_start: every conversation starts knowing its emergency number, and one
+handed to a helpline worker stays with them (a new session would otherwise unpause it)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.handoff import CHAT, handoff_store
 from bot.referrals import directory
+
+logger = logging.getLogger(__name__)
+
+
+def with_a_worker(sender_id: str) -> bool:
+    try:
+        ticket = handoff_store().open_for(sender_id)
+    except SQLAlchemyError as error:
+        logger.error("handoff store unavailable: %s", type(error).__name__)
+        return False  # the assistant answers: never silence
+    return ticket is not None and ticket.kind == CHAT
 
 
 class ActionSessionStart(Action):
@@ -27,5 +42,6 @@ class ActionSessionStart(Action):
             SessionStarted(),
             SlotSet("region", region.id if known in directory().regions else None),
             SlotSet("emergency_number", region.emergency_number),
+            *([ConversationPaused()] if with_a_worker(tracker.sender_id) else []),
             ActionExecuted("action_listen"),
         ]

@@ -86,7 +86,7 @@ def _render(template: Template, region: Region, buttons: list[Button]) -> Messag
     text = template.text.format(**values).replace("\n\n", "\n")
     return Message(
         text=f"{text}\n{citation_line(template.sources)}",
-        buttons=[button.dict() for button in [*template.buttons, *buttons]],
+        buttons=[button.dict() for button in [*buttons, *template.buttons]],
     )
 
 

@@ -1,10 +1,12 @@
 """The handoff store: tickets for conversations handed to a helpline worker, and agents.
 
 SQLAlchemy (which Rasa already uses): SQLite by default, PostgreSQL when HRA_HANDOFF_DB says
-so. A ticket holds only what routing needs (conversation id, channel, region, reason, times,
-status, agent); the transcript is the conversation's own tracker, not copied here. Agents'
-passwords are hashed with scrypt (hashlib, a memory-hard key-derivation function); repeated
-failed sign-ins lock the account for a while.
+so. A ticket holds only what routing needs (conversation id, channel, region, reason, kind,
+times, status, agent); the transcript is the conversation's own tracker, not copied here. The
+one exception is a message left for the team out of hours (kind "message"), which the person
+chose to leave. Agents' passwords are hashed with scrypt (hashlib, a memory-hard key-derivation
+function); repeated failed sign-ins lock the account for a while. An agent counts as online
+while they have said they are available and the console has heard from them recently.
 """
 
 from __future__ import annotations
@@ -14,15 +16,21 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import declarative_base, sessionmaker
 
+from bot.settings import get_settings
+
 Base: Any = declarative_base()  # SQLAlchemy 1.4 has no typed declarative base
 
 REASONS = ("emergency", "asked", "fallback")  # in order of urgency
 WAITING, CLAIMED, CLOSED = "waiting", "claimed", "closed"
+CHAT, MESSAGE = "chat", "message"  # a live conversation (paused assistant), or a left message
+HANDED_BACK, ENDED = "handed_back", "ended"  # how a ticket was closed
 LOCK_AFTER = 5  # failed sign-ins in a row
 LOCK_FOR = timedelta(minutes=15)
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
@@ -39,6 +47,10 @@ class TicketRow(Base):
     channel = sa.Column(sa.String(64), nullable=False)
     region = sa.Column(sa.String(64), nullable=True)
     reason = sa.Column(sa.String(32), nullable=False)
+    kind = sa.Column(sa.String(16), nullable=True, default=CHAT)
+    note = sa.Column(sa.Text, nullable=True)  # a left message, in the person's words
+    crisis_at = sa.Column(sa.DateTime, nullable=True)  # a crisis message while handed over
+    outcome = sa.Column(sa.String(16), nullable=True)
     status = sa.Column(sa.String(16), nullable=False, default=WAITING, index=True)
     agent = sa.Column(sa.String(64), nullable=True)
     opened_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
@@ -52,6 +64,8 @@ class AgentRow(Base):
     password_hash = sa.Column(sa.String(255), nullable=False)
     failed_sign_ins = sa.Column(sa.Integer, nullable=False, default=0)
     locked_until = sa.Column(sa.DateTime, nullable=True)
+    available = sa.Column(sa.Boolean, nullable=True, default=False)
+    last_seen = sa.Column(sa.DateTime, nullable=True)
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,10 @@ class Ticket:
     status: str
     agent: str | None
     opened_at: datetime
+    kind: str = CHAT
+    note: str | None = None
+    crisis_at: datetime | None = None
+    outcome: str | None = None
 
     @classmethod
     def of(cls, row: TicketRow) -> Ticket:
@@ -76,6 +94,10 @@ class Ticket:
             row.status,
             row.agent,
             row.opened_at,
+            row.kind or CHAT,
+            row.note,
+            row.crisis_at,
+            row.outcome,
         )
 
 
@@ -100,20 +122,47 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
+def add_missing_columns(engine: sa.engine.Engine) -> None:
+    """Adds columns a newer version declares to tables an older one created. Additive only
+    (every added column is nullable), so an existing store keeps its tickets and agents."""
+    inspector = sa.inspect(engine)
+    for table in Base.metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=engine.dialect)
+                with engine.begin() as connection:
+                    connection.execute(
+                        sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}")
+                    )
+
+
 class HandoffStore:
     def __init__(self, url: str, pool_size: int = 5) -> None:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         options = {} if url.startswith("sqlite") else {"pool_size": pool_size, "max_overflow": 5}
         self.engine = sa.create_engine(url, future=True, **options)
         Base.metadata.create_all(self.engine)
+        add_missing_columns(self.engine)
         self._session = sessionmaker(self.engine, future=True, expire_on_commit=False)
 
     # ---- tickets
     def open_ticket(
-        self, conversation_id: str, channel: str, region: str | None, reason: str
+        self,
+        conversation_id: str,
+        channel: str,
+        region: str | None,
+        reason: str,
+        kind: str = CHAT,
+        note: str | None = None,
     ) -> Ticket:
-        """A new waiting ticket, or the conversation's open one (one at a time)."""
+        """A new waiting ticket, or the conversation's open one (one at a time): a live chat
+        asked for after a left message turns that ticket into a chat, keeping the message."""
         if reason not in REASONS:
             raise HandoffError(f"unknown reason {reason!r}, expected one of {REASONS}")
+        if kind not in (CHAT, MESSAGE):
+            raise HandoffError(f"unknown kind {kind!r}, expected {CHAT!r} or {MESSAGE!r}")
         with self._session.begin() as session:
             existing = session.execute(
                 sa.select(TicketRow).where(
@@ -123,12 +172,39 @@ class HandoffStore:
             if existing:
                 if REASONS.index(reason) < REASONS.index(existing.reason):
                     existing.reason = reason  # an emergency makes a waiting ticket urgent
+                if kind == CHAT:
+                    existing.kind = CHAT
+                if note:
+                    existing.note = "\n\n".join(filter(None, [existing.note, note]))
+                existing.channel = channel  # where the person is now
                 return Ticket.of(existing)
             row = TicketRow(
-                conversation_id=conversation_id, channel=channel, region=region, reason=reason
+                conversation_id=conversation_id,
+                channel=channel,
+                region=region,
+                reason=reason,
+                kind=kind,
+                note=note,
             )
             session.add(row)
             session.flush()
+            return Ticket.of(row)
+
+    def position(self, ticket_id: int) -> int:
+        """Where a waiting ticket stands among the waiting ones of its kind (1 = next): people
+        waiting to chat are not behind left messages."""
+        tickets = self.queue()
+        kind = next((ticket.kind for ticket in tickets if ticket.id == ticket_id), CHAT)
+        waiting = [t.id for t in tickets if t.status == WAITING and t.kind == kind]
+        return waiting.index(ticket_id) + 1 if ticket_id in waiting else 0
+
+    def flag_crisis(self, ticket_id: int, now: datetime | None = None) -> Ticket:
+        """A crisis message came while the ticket was open: it goes to the top of the queue."""
+        with self._session.begin() as session:
+            row = session.get(TicketRow, ticket_id, with_for_update=True)
+            if row is None:
+                raise HandoffError(f"no ticket {ticket_id}")
+            row.reason, row.crisis_at = "emergency", now or utcnow()
             return Ticket.of(row)
 
     def queue(self) -> list[Ticket]:
@@ -175,16 +251,18 @@ class HandoffStore:
         with self._session.begin() as session:
             row = self._open_for_agent(session, ticket_id, agent)
             row.status, row.agent, row.claimed_at = CLAIMED, agent, row.claimed_at or utcnow()
+            row.kind = CHAT  # a claimed left message becomes a conversation with the agent
             return Ticket.of(row)
 
     def may_reply(self, ticket_id: int, agent: str) -> bool:
         ticket = self.get(ticket_id)
         return ticket.status == CLAIMED and ticket.agent == agent
 
-    def close(self, ticket_id: int, agent: str) -> Ticket:
+    def close(self, ticket_id: int, agent: str, outcome: str = ENDED) -> Ticket:
         with self._session.begin() as session:
             row = self._open_for_agent(session, ticket_id, agent)
-            row.status, row.closed_at = CLOSED, utcnow()
+            row.status, row.closed_at, row.outcome = CLOSED, utcnow(), outcome
+            row.agent = row.agent or agent
             return Ticket.of(row)
 
     # ---- agents
@@ -213,3 +291,35 @@ class HandoffStore:
             if row.failed_sign_ins >= LOCK_AFTER:
                 row.locked_until, row.failed_sign_ins = now + LOCK_FOR, 0
             return False
+
+    def set_available(self, username: str, available: bool, now: datetime | None = None) -> None:
+        with self._session.begin() as session:
+            row = session.get(AgentRow, username, with_for_update=True)
+            if row is None:
+                raise HandoffError(f"no agent {username!r}")
+            row.available, row.last_seen = available, now or utcnow()
+
+    def seen(self, username: str, now: datetime | None = None) -> bool:
+        """The console heard from this agent; returns whether they are available."""
+        with self._session.begin() as session:
+            row = session.get(AgentRow, username, with_for_update=True)
+            if row is None:
+                return False
+            row.last_seen = now or utcnow()
+            return bool(row.available)
+
+    def agents_online(self, within: timedelta, now: datetime | None = None) -> int:
+        """Available agents the console has heard from within `within`."""
+        since = (now or utcnow()) - within
+        with self._session() as session:
+            return session.execute(
+                sa.select(sa.func.count())
+                .select_from(AgentRow)
+                .where(AgentRow.available.is_(True), AgentRow.last_seen >= since)
+            ).scalar_one()
+
+
+@lru_cache(maxsize=4)
+def handoff_store(url: str | None = None) -> HandoffStore:
+    """One store (and connection pool) per database for this process, made on first use."""
+    return HandoffStore(url or get_settings().handoff_db)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import getpass
 import sys
-from pathlib import Path
 
 from bot.handoff import HandoffError, HandoffStore
 from bot.settings import get_settings
@@ -21,11 +20,8 @@ def main(argv: list[str]) -> int:
     if password != getpass.getpass("Again: "):
         print("error: the passwords differ", file=sys.stderr)
         return 1
-    url = get_settings().handoff_db
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     try:
-        HandoffStore(url).add_agent(argv[1], password)
+        HandoffStore(get_settings().handoff_db).add_agent(argv[1], password)
     except HandoffError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

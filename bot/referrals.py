@@ -147,11 +147,15 @@ class Directory:
         matching = [service for service in in_region if need in service.needs]
         return matching or [service for service in in_region if "general" in service.needs]
 
+    def always_open_lines(self, region_id: str) -> list[Service]:
+        """The region's 24/7 phone and text lines: phone lines before text-only ones, then
+        the region's own before shared ones."""
+        lines = [s for s in self.in_region(region_id) if s.is_line and s.always_open]
+        return sorted(lines, key=lambda service: (service.phone is None, len(service.regions)))
+
     def always_open_line(self, region_id: str, need: str) -> Service | None:
         """The best 24/7 phone or text line for a need: for it, else general, else any."""
-        lines = [s for s in self.in_region(region_id) if s.is_line and s.always_open]
-        # Phone lines before text-only ones, then the region's own before shared ones.
-        lines.sort(key=lambda service: (service.phone is None, len(service.regions)))
+        lines = self.always_open_lines(region_id)
         for wanted in (need, "general", "mental_health"):
             for service in lines:
                 if wanted in service.needs:

@@ -35,12 +35,21 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class HelplineSettings:
+    config: Path  # team, hours per region and wording (bot/content/helpline.yml)
+    webhook_url: str  # notified of new tickets (Slack, Teams, a helpdesk); empty: none
+    webhook_secret: str  # signs each notification (X-HRA-Signature); empty: unsigned
+    console_url: str  # the console's public address, put in notifications
+
+
+@dataclass(frozen=True)
 class Settings:
     default_region: str
     content_dir: Path
     telegram: TelegramSettings
     web: WebSettings
     handoff_db: str  # SQLAlchemy URL of the handoff store
+    helpline: HelplineSettings
 
 
 def _env(name: str, default: str) -> str:
@@ -54,6 +63,14 @@ def get_settings() -> Settings:
         default_region=_env("HRA_DEFAULT_REGION", "england").lower(),
         content_dir=Path(_env("HRA_CONTENT_DIR", str(CONTENT_DIR))),
         handoff_db=_env("HRA_HANDOFF_DB", f"sqlite:///{PACKAGE_DIR.parent / 'var' / 'handoff.db'}"),
+        helpline=HelplineSettings(
+            config=Path(_env("HRA_HELPLINE_CONFIG", str(CONTENT_DIR / "helpline.yml"))),
+            webhook_url=_env("HRA_HELPLINE_WEBHOOK_URL", ""),
+            webhook_secret=_env("HRA_HELPLINE_WEBHOOK_SECRET", ""),
+            console_url=_env(
+                "HRA_HELPLINE_CONSOLE_URL", "http://localhost:5005/webhooks/helpline/"
+            ),
+        ),
         web=WebSettings(
             allowed_origins=tuple(
                 origin.strip().rstrip("/")

@@ -1,4 +1,5 @@
-"""Shared fixtures: the merged domain, a tracker factory and a fresh dispatcher per test."""
+"""Shared fixtures: the merged domain, a tracker factory, a fresh dispatcher per test, and a
+handoff store of each test's own (never var/handoff.db)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,20 @@ def domain() -> dict[str, Any]:
     return importer.get_domain().as_dict()
 
 
+@pytest.fixture(autouse=True)
+def own_handoff_store(tmp_path, monkeypatch):
+    """Every test gets an empty handoff store in its own directory."""
+    from bot.handoff import handoff_store
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("HRA_HANDOFF_DB", f"sqlite:///{tmp_path / 'handoff.db'}")
+    get_settings.cache_clear()
+    handoff_store.cache_clear()
+    yield
+    get_settings.cache_clear()
+    handoff_store.cache_clear()
+
+
 @pytest.fixture
 def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
@@ -41,6 +56,9 @@ def make_tracker():
         entities: list[dict[str, Any]] | None = None,
         slots: dict[str, Any] | None = None,
         ranking: list[dict[str, Any]] | None = None,
+        events: list[dict[str, Any]] | None = None,
+        channel: str | None = None,
+        sender_id: str = "test-user",
     ) -> Tracker:
         latest = {
             "text": text,
@@ -49,7 +67,7 @@ def make_tracker():
             "intent_ranking": ranking or [{"name": intent, "confidence": 1.0}],
         }
         return Tracker(
-            sender_id="test-user",
+            sender_id=sender_id,
             slots={
                 "region": None,
                 "emergency_number": "999",
@@ -58,7 +76,10 @@ def make_tracker():
                 **(slots or {}),
             },
             latest_message=latest,
-            events=[{"event": "user", "text": text, "parse_data": latest}],
+            events=[
+                *(events or []),
+                {"event": "user", "text": text, "parse_data": latest, "input_channel": channel},
+            ],
             paused=False,
             followup_action=None,
             active_loop={},

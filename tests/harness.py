@@ -36,7 +36,7 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float, what: str
 
 
 @contextmanager
-def action_server(timeout: float = 60.0):
+def action_server(env: dict[str, str] | None = None, timeout: float = 60.0):
     """Runs `python -m rasa_sdk` on a free loopback port; yields its webhook URL."""
     port = free_port()
     process = subprocess.Popen(
@@ -44,7 +44,7 @@ def action_server(timeout: float = 60.0):
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", **(env or {})},
     )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/health", process, timeout, "the action server")
@@ -71,8 +71,8 @@ def load_agent(action_url: str):
 def rasa_server(action_url: str, env: dict[str, str], workdir: Path, port: int | None = None):
     """Runs `rasa run --enable-api` with the trained model on loopback; yields its base URL.
 
-    A SQLite tracker store in `workdir`, so a restart (start it again with the same `workdir`
-    and port) keeps the conversations."""
+    A SQLite tracker store (and, unless `env` names another, handoff store) in `workdir`, so a
+    restart (start it again with the same `workdir` and port) keeps the conversations."""
     port = port or free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
@@ -84,7 +84,9 @@ def rasa_server(action_url: str, env: dict[str, str], workdir: Path, port: int |
         [str(rasa), "run", "--enable-api", "--model", str(MODEL), "--port", str(port),
          "--interface", "127.0.0.1", "--credentials", "credentials.yml",
          "--endpoints", str(endpoints)],
-        cwd=ROOT, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", **env},
+        cwd=ROOT,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false",
+             "HRA_HANDOFF_DB": f"sqlite:///{workdir / 'handoff.db'}", **env},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

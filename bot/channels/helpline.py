@@ -1,9 +1,13 @@
 """The helpline console for agents, served by Rasa as an input channel (credentials.yml:
 bot.channels.helpline.HelplineConsole) under /webhooks/helpline/.
 
-So far: signing in, the queue (most urgent first), claiming a ticket, reading its transcript
-and replying (the reply reaches the person on their own channel). Pausing the assistant,
-handing back and closing come next (issue 7).
+Agents sign in, say whether they are available (the assistant only offers a live person while
+someone is), see the queue (crises first, then the longest waiting; left messages too), claim
+a ticket (the person is told; the assistant stays paused), read the transcript as it grows,
+reply (the reply reaches the person on their own channel and is kept in the transcript), hand
+back to the assistant (ConversationResumed, the person is told) or close. The queue and the
+transcript refresh themselves (console.js polls two HTML fragments), and the page title and a
+live region announce new people waiting.
 
 Security: nothing but the sign-in page answers without a session; the session cookie is
 HttpOnly and SameSite=Strict (and Secure behind https); every form carries a CSRF token tied
@@ -25,15 +29,36 @@ from string import Template
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.shared.core.events import BotUttered
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    ConversationPaused,
+    ConversationResumed,
+    Event,
+    UserUttered,
+)
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.handoff import HandoffError, HandoffStore
+from bot.channels.handed_over import crisis_reply
+from bot.handoff import (
+    CHAT,
+    ENDED,
+    HANDED_BACK,
+    WAITING,
+    HandoffError,
+    HandoffStore,
+    Ticket,
+    handoff_store,
+)
+from bot.helpline import helpline
+from bot.referrals import directory
 from bot.settings import get_settings
 
 PAGES = Path(__file__).resolve().parent / "helpline_static"
+SPEAKERS = {"user": "Person", "bot": "Assistant"}
 COOKIE = "hra_helpline"
 SESSION_SECONDS = 8 * 3600
 FORM_SECONDS = 15 * 60
@@ -42,7 +67,7 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": (
-        "default-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+        "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'"
     ),
     "Referrer-Policy": "no-referrer",
 }
@@ -53,6 +78,7 @@ class Session:
     agent: str
     csrf: str
     expires: float
+    available: bool = False
 
 
 @cache
@@ -83,9 +109,7 @@ class HelplineConsole(InputChannel):
     @property
     def store(self) -> HandoffStore:
         if self._store is None:  # no I/O before the first request
-            if self._url.startswith("sqlite:///"):
-                Path(self._url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-            self._store = HandoffStore(self._url)
+            self._store = handoff_store(self._url)
         return self._store
 
     def get_output_channel(self) -> None:
@@ -106,6 +130,32 @@ class HelplineConsole(InputChannel):
             return secrets.compare_digest(sent, session.csrf)
         expires = self._forms.pop(sent, 0)
         return expires > time.time()
+
+    def _queue_rows(self, session: Session) -> tuple[str, int]:
+        """The queue's table rows for this agent (others' claimed tickets hidden) and how many
+        people are waiting."""
+        rows, waiting = [], 0
+        for ticket in self.store.queue():
+            mine = ticket.agent == session.agent
+            if ticket.agent and not mine:
+                continue  # another agent's conversation
+            waiting += ticket.status == WAITING
+            rows.append(
+                page("queue_row").substitute(
+                    id=ticket.id,
+                    urgency="urgent" if ticket.reason == "emergency" else "",
+                    reason=html.escape(describe_reason(ticket)),
+                    kind="message left" if ticket.kind != CHAT else "chat",
+                    channel=html.escape(ticket.channel),
+                    region=html.escape(ticket.region or "unknown"),
+                    opened=f"{ticket.opened_at:%Y-%m-%d %H:%M}",
+                    status=html.escape(ticket.status),
+                    action="Open" if mine else "Claim",
+                    csrf=session.csrf,
+                )
+            )
+        empty = '<tr><td colspan="7">Nobody is waiting.</td></tr>'
+        return "".join(rows) or empty, waiting
 
     def _login_page(self, error: str = "", status: int = 200) -> HTTPResponse:
         token = secrets.token_urlsafe(24)
@@ -128,10 +178,26 @@ class HelplineConsole(InputChannel):
                     return render(
                         "Refused", "<p>This form has expired. Go back and retry.</p>", 403
                     )
+                session.available = self.store.seen(session.agent)  # counts as online
                 return await handler(request, session, *args, **kwargs)
 
             guarded.__name__ = handler.__name__
             return guarded
+
+        def mine(handler):
+            """Ticket routes: the ticket must exist and be claimed by this agent."""
+
+            async def checked(request: Request, session: Session, ticket_id: int) -> HTTPResponse:
+                try:
+                    found = self.store.get(ticket_id)
+                except HandoffError:
+                    return render("Not found", "<p>No such ticket.</p>", 404)
+                if found.agent != session.agent:
+                    return render("Not yours", "<p>Claim this ticket first.</p>", 403)
+                return await handler(request, session, found)
+
+            checked.__name__ = handler.__name__
+            return signed_in(checked)
 
         @console.route("/login", methods=["GET"])
         async def login_form(request: Request) -> HTTPResponse:
@@ -147,6 +213,7 @@ class HelplineConsole(InputChannel):
             if not self.store.sign_in(username, password):
                 message = "Wrong name or password, or the account is locked for a while."
                 return self._login_page(message, 401)
+            self.store.set_available(username, True)  # signing in is starting a shift
             token = secrets.token_urlsafe(32)
             self._sessions[token] = Session(
                 username, secrets.token_urlsafe(24), time.time() + SESSION_SECONDS
@@ -165,96 +232,178 @@ class HelplineConsole(InputChannel):
         @signed_in
         async def logout(request: Request, session: Session) -> HTTPResponse:
             self._sessions.pop(request.cookies.get(COOKIE, ""), None)
+            self.store.set_available(session.agent, False)
             done = response.redirect("/webhooks/helpline/login", status=303)
             del done.cookies[COOKIE]
             return done
 
+        @console.route("/availability", methods=["POST"])
+        @signed_in
+        async def availability(request: Request, session: Session) -> HTTPResponse:
+            wanted = (request.form or {}).get("available") == "yes"
+            self.store.set_available(session.agent, wanted)
+            return response.redirect("/webhooks/helpline/", status=303)
+
+        @console.route("/console.js", methods=["GET"])
+        @signed_in
+        async def script(request: Request, session: Session) -> HTTPResponse:
+            return await response.file(PAGES / "console.js", headers=HEADERS)
+
         @console.route("/", methods=["GET"])
         @signed_in
         async def queue(request: Request, session: Session) -> HTTPResponse:
-            rows = []
-            for ticket in self.store.queue():
-                mine = ticket.agent == session.agent
-                if ticket.agent and not mine:
-                    continue  # another agent's conversation
-                rows.append(
-                    page("queue_row").substitute(
-                        id=ticket.id,
-                        urgency="urgent" if ticket.reason == "emergency" else "",
-                        reason=html.escape(ticket.reason),
-                        channel=html.escape(ticket.channel),
-                        region=html.escape(ticket.region or "unknown"),
-                        opened=f"{ticket.opened_at:%Y-%m-%d %H:%M}",
-                        status=html.escape(ticket.status),
-                        action="Open" if mine else "Claim",
-                        csrf=session.csrf,
-                    )
-                )
+            rows, waiting = self._queue_rows(session)
+            available = session.available
             body = page("queue").substitute(
                 agent=html.escape(session.agent),
                 csrf=session.csrf,
-                rows="".join(rows) or '<tr><td colspan="6">Nobody is waiting.</td></tr>',
+                rows=rows,
+                waiting=waiting,
+                status="available for chats" if available else "away (no new chats offered)",
+                toggle="no" if available else "yes",
+                toggle_label="Go away" if available else "Become available",
             )
             return render("Queue", body)
+
+        @console.route("/queue/rows", methods=["GET"])
+        @signed_in
+        async def queue_rows(request: Request, session: Session) -> HTTPResponse:
+            rows, waiting = self._queue_rows(session)
+            return response.html(rows, headers={**HEADERS, "X-Waiting": str(waiting)})
 
         @console.route("/tickets/<ticket_id:int>/claim", methods=["POST"])
         @signed_in
         async def claim(request: Request, session: Session, ticket_id: int) -> HTTPResponse:
             try:
-                self.store.claim(ticket_id, session.agent)
+                before = self.store.get(ticket_id)
+                ticket = self.store.claim(ticket_id, session.agent)
             except HandoffError as error:
                 return render("Not yours", f"<p>{html.escape(str(error))}</p>", 409)
+            if before.status == WAITING:
+                joined = helpline().templates.claimed
+                await deliver(request, ticket.conversation_id, [BotUttered(joined)], pause=True)
             return response.redirect(f"/webhooks/helpline/tickets/{ticket_id}", status=303)
 
         @console.route("/tickets/<ticket_id:int>", methods=["GET"])
-        @signed_in
-        async def ticket(request: Request, session: Session, ticket_id: int) -> HTTPResponse:
-            try:
-                found = self.store.get(ticket_id)
-            except HandoffError:
-                return render("Not found", "<p>No such ticket.</p>", 404)
-            if found.agent != session.agent:
-                return render("Not yours", "<p>Claim this ticket first.</p>", 403)
-            tracker = await request.app.ctx.agent.tracker_store.retrieve(found.conversation_id)
-            lines = []
-            for event in tracker.events if tracker else []:
-                who = {"user": "Person", "bot": "Assistant"}.get(event.type_name)
-                if who and getattr(event, "text", None):
-                    lines.append(f"<li><strong>{who}:</strong> {html.escape(event.text)}</li>")
+        @mine
+        async def ticket(request: Request, session: Session, found: Ticket) -> HTTPResponse:
             body = page("ticket").substitute(
-                reason=html.escape(found.reason),
+                reason=html.escape(describe_reason(found)),
+                urgency="urgent" if found.reason == "emergency" else "",
                 channel=html.escape(found.channel),
                 region=html.escape(found.region or "unknown"),
                 status=html.escape(found.status),
                 agent=html.escape(found.agent or ""),
-                transcript="".join(lines) or "<li>No messages yet.</li>",
-                id=ticket_id,
+                note=page("note").substitute(note=html.escape(found.note)) if found.note else "",
+                transcript=await transcript(request, found.conversation_id),
+                id=found.id,
                 csrf=session.csrf,
             )
-            return render(f"Ticket {ticket_id}", body)
+            return render(f"Ticket {found.id}", body)
+
+        @console.route("/tickets/<ticket_id:int>/transcript", methods=["GET"])
+        @mine
+        async def ticket_transcript(
+            request: Request, session: Session, found: Ticket
+        ) -> HTTPResponse:
+            lines = await transcript(request, found.conversation_id)
+            return response.html(lines, headers={**HEADERS, "X-Status": found.status})
 
         @console.route("/tickets/<ticket_id:int>/reply", methods=["POST"])
-        @signed_in
-        async def reply(request: Request, session: Session, ticket_id: int) -> HTTPResponse:
+        @mine
+        async def reply(request: Request, session: Session, found: Ticket) -> HTTPResponse:
             text = str((request.form or {}).get("text", "")).strip()[:2000]
             if not text:
                 return render("Nothing to send", "<p>Type a reply first.</p>", 400)
-            if not self.store.may_reply(ticket_id, session.agent):
+            if not self.store.may_reply(found.id, session.agent):
                 return render("Not yours", "<p>Claim this ticket first.</p>", 403)
-            delivered = await deliver(request, self.store.get(ticket_id).conversation_id, text)
-            if not delivered:
+            said = BotUttered(text, metadata={"helpline": True})
+            if not await deliver(request, found.conversation_id, [said], must_reach=True):
                 return render(
                     "Not delivered", "<p>This person's channel cannot be reached.</p>", 502
                 )
-            return response.redirect(f"/webhooks/helpline/tickets/{ticket_id}", status=303)
+            return response.redirect(f"/webhooks/helpline/tickets/{found.id}", status=303)
+
+        @console.route("/tickets/<ticket_id:int>/handback", methods=["POST"])
+        @mine
+        async def hand_back(request: Request, session: Session, found: Ticket) -> HTTPResponse:
+            return await finish(request, session, found, HANDED_BACK)
+
+        @console.route("/tickets/<ticket_id:int>/close", methods=["POST"])
+        @mine
+        async def close(request: Request, session: Session, found: Ticket) -> HTTPResponse:
+            return await finish(request, session, found, ENDED)
+
+        async def finish(
+            request: Request, session: Session, found: Ticket, outcome: str
+        ) -> HTTPResponse:
+            """Resumes the assistant and tells the person before the ticket closes, so nobody
+            is left with a silent assistant."""
+            try:
+                self.store.close(found.id, session.agent, outcome)
+            except HandoffError as error:
+                return render("Not yours", f"<p>{html.escape(str(error))}</p>", 409)
+            await deliver(request, found.conversation_id, back_to_assistant(found, outcome))
+            return response.redirect("/webhooks/helpline/", status=303)
 
         return console
 
 
-async def deliver(request: Request, conversation_id: str, text: str) -> bool:
-    """Sends an agent's words to the person on their own channel and keeps them in the
-    transcript: what Rasa's `POST /conversations/{id}/tracker/events?execute_side_effects=true
-    &output_channel=latest` does, done in-process so that API can stay off the public side."""
+def describe_reason(ticket: Ticket) -> str:
+    if ticket.crisis_at:
+        return f"emergency: crisis message at {ticket.crisis_at:%H:%M} UTC"
+    return ticket.reason
+
+
+def back_to_assistant(ticket: Ticket, outcome: str) -> list[Event]:
+    """Resume, tell the person in the words for how it ended, and let the widget know."""
+    templates = helpline().templates
+    template = templates.handed_back if outcome == HANDED_BACK else templates.ended
+    number = directory().region(ticket.region).emergency_number
+    return [
+        ConversationResumed(),
+        BotUttered(template.format(emergency_number=number)),
+        BotUttered(data={"custom": {"handoff": "ended"}}),
+        # Rasa stops mid-turn when an action pauses; listening again makes the person's next
+        # message a new turn, so the assistant's rules apply to it as usual.
+        ActionExecuted(ACTION_LISTEN_NAME),
+    ]
+
+
+async def transcript(request: Request, conversation_id: str) -> str:
+    """The conversation as list items: who said what, the handover, and crisis messages."""
+    tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation_id)
+    lines = []
+    for event in tracker.events if tracker else []:
+        if isinstance(event, ConversationPaused):
+            lines.append('<li class="system">Handed to the helpline</li>')
+        elif isinstance(event, ConversationResumed):
+            lines.append('<li class="system">Handed back to the assistant</li>')
+        text = getattr(event, "text", None)
+        if event.type_name not in SPEAKERS or not text:
+            continue
+        who = SPEAKERS[event.type_name]
+        flag = ""
+        if isinstance(event, BotUttered) and event.metadata.get("helpline"):
+            who = "Helpline"
+        if isinstance(event, UserUttered) and crisis_reply(event, None):
+            flag = ' <strong class="urgent">crisis</strong>'
+        lines.append(f"<li><strong>{who}:</strong>{flag} {html.escape(text)}</li>")
+    return "".join(lines) or "<li>No messages yet.</li>"
+
+
+async def deliver(
+    request: Request,
+    conversation_id: str,
+    events: list[Event],
+    pause: bool = False,
+    must_reach: bool = False,
+) -> bool:
+    """Keeps events in the conversation's transcript and sends its bot messages to the person
+    on their own channel: what Rasa's `POST /conversations/{id}/tracker/events
+    ?execute_side_effects=true&output_channel=latest` does, done in-process so that API can
+    stay off the public side. `pause` first pauses an assistant still answering; with
+    `must_reach` nothing is kept when the person's channel cannot be reached."""
     agent = request.app.ctx.agent
     async with agent.lock_store.lock(conversation_id):
         tracker = await agent.tracker_store.retrieve(conversation_id)
@@ -264,10 +413,13 @@ async def deliver(request: Request, conversation_id: str, text: str) -> bool:
         channels = getattr(request.app.ctx, "input_channels", None) or []
         channel = next((c for c in channels if c.name() == latest), None)
         output = channel.get_output_channel() if channel else None
-        if output is None:
+        if output is None and must_reach:
             return False
-        event = BotUttered(text, metadata={"helpline": True})
-        tracker.update(event)
+        if pause and not tracker.is_paused():
+            events = [ConversationPaused(), *events]
+        for event in events:
+            tracker.update(event)
         await agent.tracker_store.save(tracker)
-        await agent.processor.execute_side_effects([event], tracker, output)
-    return True
+        if output is not None:
+            await agent.processor.execute_side_effects(events, tracker, output)
+    return output is not None

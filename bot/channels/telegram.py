@@ -26,6 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.handed_over import HandoverGuard
 from bot.places import gazetteer
 from bot.referrals import directory
 from bot.settings import TelegramSettings, get_settings
@@ -36,6 +37,7 @@ from bot.telegram.updates import read_update
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+HELPLINE_LABEL = "Helpline worker"
 MAX_BODY = 1_000_000  # Telegram's updates are small; anything bigger is not from Telegram
 
 
@@ -48,6 +50,8 @@ class TelegramOutput(OutputChannel):
         self.api, self.callbacks = api, callbacks
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        if kwargs.get("helpline"):  # a helpline worker's words, not the assistant's
+            text = f"{HELPLINE_LABEL}: {text}"
         await self._send(recipient_id, text, None)
 
     async def send_text_with_buttons(
@@ -107,6 +111,8 @@ class TelegramInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("telegram_webhook", __name__)
+        guarded = HandoverGuard(on_new_message)
+        guarded.attach(hook)
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -126,7 +132,7 @@ class TelegramInput(InputChannel):
                 update = json.loads(request.body or b"")
             except (ValueError, UnicodeDecodeError):
                 return response.json({"error": "the body is not a JSON update"}, status=400)
-            await self.handle(update, on_new_message)
+            await self.handle(update, guarded)
             return response.json({"ok": True})  # 200 even after a failure: no retry storm
 
         return hook

@@ -30,6 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels.handed_over import HandoverGuard
 from bot.referrals import directory
 from bot.settings import WebSettings, get_settings
 
@@ -48,6 +49,12 @@ MAX_MESSAGE = 2_000  # characters, as the widget's input allows; anything longer
 
 
 class WebChatOutput(SocketIOOutput):
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        if kwargs.get("helpline"):  # a helpline worker's words: the widget labels them
+            await self._send_message(recipient_id, {"text": text, "from": "helpline"})
+            return
+        await super().send_text_message(recipient_id, text, **kwargs)
+
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
@@ -81,6 +88,8 @@ class WebChatInput(InputChannel):
         )
         self.sio = sio
         web = SocketBlueprint(sio, "/socket.io", "web_chat", __name__)
+        guarded = HandoverGuard(on_new_message)
+        guarded.attach(web)
 
         @web.route("/", methods=["GET"])
         async def demo(_: Request) -> HTTPResponse:
@@ -140,7 +149,7 @@ class WebChatInput(InputChannel):
             output = WebChatOutput(sio, "bot_uttered")
             if len(text) > MAX_MESSAGE:
                 text = text[:MAX_MESSAGE]
-            await on_new_message(UserMessage(text, output, session_id, input_channel=self.name()))
+            await guarded(UserMessage(text, output, session_id, input_channel=self.name()))
 
         return web
 

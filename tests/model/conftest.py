@@ -6,7 +6,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from playwright.async_api import async_playwright
 
+from tests.browser import launch
 from tests.fakes.telegram_server import FakeTelegram
 from tests.harness import action_server, load_agent
 
@@ -18,8 +20,11 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def action_server_url():
-    with action_server() as url:
+def action_server_url(tmp_path_factory):
+    """The action server most model tests share; its handoff store has no agents, so asking
+    for a person gets the offline reply."""
+    store = tmp_path_factory.mktemp("actions") / "handoff.db"
+    with action_server({"HRA_HANDOFF_DB": f"sqlite:///{store}"}) as url:
         yield url
 
 
@@ -47,3 +52,12 @@ async def telegram():
     """A fake Telegram Bot API server for a module's Rasa server to talk to."""
     async with FakeTelegram() as fake:
         yield fake
+
+
+@pytest.fixture(scope="module")
+async def browser():
+    """Debian's Chromium, headless, for a module's browser tests."""
+    async with async_playwright() as playwright:
+        launched = await launch(playwright)
+        yield launched
+        await launched.close()

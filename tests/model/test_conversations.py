@@ -69,13 +69,6 @@ async def test_choosing_a_suggested_question_answers_it(chat):
     assert SOURCE_LINE.search(answer[0])
 
 
-async def test_asking_for_a_person_gives_people_to_talk_to(chat):
-    replies = texts(await chat("can i talk to someone real"))
-    assert "can't put you through" in replies[0] and replies[1].startswith("Where are you?")
-    contacts = texts(await chat('/referral_set_region{"region":"england"}'))
-    assert "Samaritans" in contacts[1] and "116 123" in contacts[1]  # someone to talk to, 24/7
-
-
 async def test_topic_menu_from_a_button(chat):
     replies = await chat('/chat_menu{"topic":"withdrawal"}')
     payloads = [button["payload"] for button in replies[0]["buttons"]]
@@ -100,3 +93,29 @@ async def test_injecting_and_pregnancy_emergencies_get_their_own_first_aid(chat)
     assert artery.startswith("Call 999 now") and "press hard" in artery
     pregnant = texts(await chat("im 30 weeks and been using, bad cramps and bleeding"))[0]
     assert pregnant.startswith("Call 999 now") and "pregnancy" in pregnant
+
+
+async def test_asking_for_a_person_when_nobody_is_online_offers_a_message(chat):
+    # The shared action server's handoff store has no workers online.
+    offer = await chat("can i talk to someone real")
+    assert "nobody from our helpline is free" in offer[0]["text"]
+    assert "Samaritans" in offer[0]["text"] and "call 999 now" in offer[0]["text"]
+    assert offer[0]["buttons"][0]["payload"] == "/helpline_leave_message"
+    assert "Type your message" in texts(await chat("/helpline_leave_message"))[0]
+    left = texts(await chat("my dad drinks and takes pills, how do i talk to him about it"))
+    assert left[0].startswith("Thank you. Your message is with the team")
+    # The form is over: the assistant answers questions again.
+    assert SOURCE_LINE.search(texts(await chat("what is naloxone"))[0])
+
+
+async def test_a_crisis_typed_instead_of_the_message_gets_the_emergency_reply(chat):
+    await chat("talk to a human")
+    await chat("/helpline_leave_message")
+    assert texts(await chat("he is not breathing"))[0].startswith("Call 999 now")
+    assert texts(await chat("/emergency_called"))[0].startswith("Well done")
+
+
+async def test_no_leaves_no_message(chat):
+    await chat("talk to a human")
+    await chat("/helpline_leave_message")
+    assert texts(await chat("no"))[0].startswith("Okay, no message left")

@@ -53,8 +53,15 @@ async def sign_in(client, base, agent, password=PASSWORD) -> aiohttp.ClientRespo
     ("method", "path", "expected"),
     [
         ("GET", "/", 303),
+        ("GET", "/queue/rows", 303),
+        ("GET", "/console.js", 303),
         ("GET", "/tickets/1", 303),
+        ("GET", "/tickets/1/transcript", 303),
         ("POST", "/tickets/1/claim", 401),
+        ("POST", "/tickets/1/reply", 401),
+        ("POST", "/tickets/1/handback", 401),
+        ("POST", "/tickets/1/close", 401),
+        ("POST", "/availability", 401),
         ("POST", "/logout", 401),
     ],
 )
@@ -158,7 +165,10 @@ async def test_a_reply_reaches_a_telegram_user_and_the_transcript(console, teleg
             assert sent.status == 200
             assert "Hi, this is Sam from the helpline &lt;3" in await sent.text()
     to_person = [body["text"] for body in telegram.sent() if body.get("chat_id") == "777"]
-    assert "Hi, this is Sam from the helpline &lt;3" in to_person
+    assert to_person[-2:] == [
+        "A helpline worker has joined the chat. You can talk to them here.",
+        "Helpline worker: Hi, this is Sam from the helpline &lt;3",
+    ]
 
 
 async def test_an_agent_cannot_reply_into_another_agents_conversation(console):
@@ -174,3 +184,31 @@ async def test_an_agent_cannot_reply_into_another_agents_conversation(console):
             allow_redirects=False,
         ) as refused:
             assert refused.status == 403
+
+
+async def test_another_agent_can_neither_watch_hand_back_nor_close(console):
+    base, store = console
+    ticket = store.open_ticket("web-person-3", "rest", None, "asked")
+    store.claim(ticket.id, "sam")
+    ticket_url = f"{base}/webhooks/helpline/tickets/{ticket.id}"
+    async with session() as alex, session() as sam:
+        await sign_in(alex, base, "alex")
+        await sign_in(sam, base, "sam")
+        alex_csrf = await form_token(alex, f"{base}/webhooks/helpline/")
+        async with alex.get(f"{ticket_url}/transcript") as watched:
+            assert watched.status == 403
+        for action in ("handback", "close"):
+            async with alex.post(
+                f"{ticket_url}/{action}", data={"csrf": alex_csrf}, allow_redirects=False
+            ) as refused:
+                assert refused.status == 403
+        async with sam.post(f"{ticket_url}/handback", allow_redirects=False) as no_token:
+            assert no_token.status == 403  # CSRF
+        assert store.get(ticket.id).status == "claimed"
+        csrf = await form_token(sam, f"{base}/webhooks/helpline/")
+        async with sam.post(
+            f"{ticket_url}/handback", data={"csrf": csrf}, allow_redirects=False
+        ) as done:
+            assert done.status == 303
+    closed = store.get(ticket.id)
+    assert (closed.status, closed.outcome) == ("closed", "handed_back")

@@ -8,23 +8,10 @@ import urllib.error
 import urllib.request
 
 import pytest
-from playwright.async_api import async_playwright
 
+from tests.browser import PHONE, ask, open_chat
 from tests.harness import ROOT, free_port, rasa_server
 
-CHROMIUM = "/usr/bin/chromium"
-# As the machine's probe starts it: no sandbox as root, and no background calls to Google.
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE = {"width": 360, "height": 740}
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -54,14 +41,6 @@ def server(action_server_url, tmp_path_factory):
     running.stop()
 
 
-@pytest.fixture(scope="module")
-async def browser():
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
-
-
 @pytest.fixture
 async def page(browser, server):
     context = await browser.new_context(viewport=PHONE)
@@ -69,26 +48,6 @@ async def page(browser, server):
     await opened.goto(f"{server.url}/webhooks/web/")
     yield opened
     await context.close()
-
-
-async def ask(page, text: str, timeout: float = 15_000) -> str:
-    """Types a message, waits for the answer to it, returns the last bot message's text."""
-    before = await page.locator(".hra-bot").count()
-    await page.fill("#hra-input", text)
-    await page.press("#hra-input", "Enter")
-    await page.locator(".hra-bot").nth(before).wait_for(timeout=timeout)
-    await page.wait_for_timeout(300)  # the rest of the reply's messages
-    return said(await page.locator(".hra-bot").last.inner_text())
-
-
-def said(text: str) -> str:
-    """A message's words without the label screen readers hear first ("Assistant:")."""
-    return text.split("\n", 1)[1] if text.startswith(("Assistant:", "You said:")) else text
-
-
-async def open_chat(page):
-    await page.click(".hra-launcher")
-    await page.wait_for_function("window.io !== undefined")
 
 
 async def test_a_question_gets_a_sourced_answer_and_a_button_works(page):

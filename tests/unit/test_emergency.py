@@ -57,7 +57,18 @@ def test_every_step_names_the_number_cites_a_source_and_offers_the_other_steps()
             assert region.emergency_number in message.text, (name, region.id)
             assert "\nSource: " in message.text
             titles = [button["title"] for button in message.buttons]
-            assert len(titles) == len(FLOW) - 1 and set(titles) < set(FLOW)
+            flow = titles[: len(FLOW) - 1]
+            assert set(flow) < set(FLOW) and f"/{name}" not in [
+                b["payload"] for b in message.buttons
+            ]
+            # After the flow buttons, at most an offer to talk to a person.
+            assert [b["payload"] for b in message.buttons[len(flow) :]] in ([], ["/human_handoff"])
+
+
+def test_once_help_is_on_its_way_a_person_is_offered():
+    for name in ("emergency_called", "emergency_breathing"):
+        payloads = [button["payload"] for button in step(name, "england").buttons]
+        assert payloads[-1] == "/human_handoff", name
 
 
 def test_the_naloxone_step_covers_both_kits_and_the_second_dose():

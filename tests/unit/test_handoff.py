@@ -106,3 +106,91 @@ def test_the_cli_adds_an_agent_who_can_sign_in(tmp_path, monkeypatch):
     finally:
         get_settings.cache_clear()
     assert HandoffStore(url).sign_in("sam", "a long enough secret")
+
+
+def test_a_left_message_is_kept_and_a_live_chat_asked_for_later_keeps_it(store):
+    left = store.open_ticket("tg-1", "telegram", "ireland", "asked", kind="message", note="hi")
+    assert (left.kind, left.note) == ("message", "hi")
+    chat = store.open_ticket("tg-1", "telegram", "ireland", "asked")
+    assert chat.id == left.id and (chat.kind, chat.note) == ("chat", "hi")
+
+
+def test_claiming_a_left_message_makes_it_a_conversation_with_the_agent(store):
+    left = store.open_ticket("tg-1", "telegram", None, "asked", kind="message", note="call me")
+    assert store.claim(left.id, "sam").kind == "chat"
+
+
+def test_unknown_kinds_and_reasons_are_refused(store):
+    with pytest.raises(HandoffError, match="unknown kind"):
+        store.open_ticket("a", "socketio", None, "asked", kind="email")
+    with pytest.raises(HandoffError, match="unknown reason"):
+        store.open_ticket("a", "socketio", None, "bored")
+
+
+def test_position_counts_only_waiting_tickets_most_urgent_first(store):
+    first = store.open_ticket("a", "socketio", None, "asked")
+    second = store.open_ticket("b", "socketio", None, "asked")
+    urgent = store.open_ticket("c", "socketio", None, "emergency")
+    assert [store.position(t.id) for t in (urgent, first, second)] == [1, 2, 3]
+    store.claim(urgent.id, "sam")
+    assert (store.position(urgent.id), store.position(first.id)) == (0, 1)
+
+
+def test_a_crisis_flag_puts_a_ticket_first(store):
+    store.open_ticket("a", "socketio", None, "asked")
+    later = store.open_ticket("b", "socketio", None, "fallback")
+    flagged = store.flag_crisis(later.id)
+    assert flagged.reason == "emergency" and flagged.crisis_at is not None
+    assert store.queue()[0].id == later.id
+
+
+def test_closing_records_how_it_ended(store):
+    ticket = store.open_ticket("a", "socketio", None, "asked")
+    store.claim(ticket.id, "sam")
+    assert store.close(ticket.id, "sam", "handed_back").outcome == "handed_back"
+
+
+def test_an_agent_is_online_only_while_available_and_recently_seen(store):
+    store.add_agent("sam", "a long enough secret")
+    start = utcnow()
+    window = timedelta(minutes=2)
+    assert store.agents_online(window, start) == 0  # a new account is not available
+    store.set_available("sam", True, start)
+    assert store.agents_online(window, start + timedelta(minutes=1)) == 1
+    assert store.agents_online(window, start + timedelta(minutes=3)) == 0  # console closed
+    assert store.seen("sam", start + timedelta(minutes=3)) is True
+    assert store.agents_online(window, start + timedelta(minutes=4)) == 1
+    store.set_available("sam", False, start + timedelta(minutes=4))
+    assert store.agents_online(window, start + timedelta(minutes=4)) == 0
+
+
+def test_a_store_made_by_the_previous_version_gains_the_new_columns(tmp_path):
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "CREATE TABLE handoff_tickets (id INTEGER PRIMARY KEY, conversation_id VARCHAR,"
+                " channel VARCHAR NOT NULL, region VARCHAR, reason VARCHAR NOT NULL,"
+                " status VARCHAR NOT NULL, agent VARCHAR, opened_at DATETIME NOT NULL,"
+                " claimed_at DATETIME, closed_at DATETIME)"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO handoff_tickets (conversation_id, channel, reason, status, opened_at)"
+                " VALUES ('old', 'socketio', 'asked', 'waiting', '2026-11-30 10:00:00')"
+            )
+        )
+    store = HandoffStore(url)
+    kept = store.open_for("old")
+    assert kept is not None and kept.kind == "chat" and kept.crisis_at is None
+    assert store.flag_crisis(kept.id).crisis_at is not None
+
+
+def test_people_waiting_to_chat_are_not_behind_left_messages(store):
+    store.open_ticket("a", "telegram", None, "asked", kind="message", note="hello")
+    chat = store.open_ticket("b", "socketio", None, "asked")
+    assert store.position(chat.id) == 1

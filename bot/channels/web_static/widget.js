@@ -91,8 +91,13 @@
   }
 
   function show(message, remember) {
-    var box = el("div", { class: "hra-msg " + (message.from === "user" ? "hra-user" : "hra-bot") });
-    box.appendChild(el("span", { class: "hra-sr" }, message.from === "user" ? "You said: " : "Assistant: "));
+    var kind = message.from === "user" ? "hra-user" : message.from === "helpline" ? "hra-bot hra-worker" : "hra-bot";
+    var box = el("div", { class: "hra-msg " + kind });
+    if (message.from === "helpline") {
+      box.appendChild(el("span", { class: "hra-who" }, "Helpline worker: "));
+    } else {
+      box.appendChild(el("span", { class: "hra-sr" }, message.from === "user" ? "You said: " : "Assistant: "));
+    }
     box.appendChild(rich(message.text || ""));
     log.appendChild(box);
     if (message.buttons && message.buttons.length) {
@@ -110,6 +115,12 @@
 
   function setTyping(on) {
     clearTimeout(typingTimer);
+    if (state.handoff) {
+      // With a helpline worker: a person answers when they can, so no "no answer" timeout.
+      typing.textContent = "You're chatting with the helpline. If someone's life is in danger, call " +
+        config.emergency_number + " now.";
+      return;
+    }
     typing.textContent = on ? "The assistant is typing…" : "";
     // No answer (the server is down or unreachable): never leave the person with silence.
     if (on) typingTimer = setTimeout(function () {
@@ -178,8 +189,14 @@
         save(); renderEmergency();
         return;
       }
+      if (message && message.custom && message.custom.handoff) {
+        state.handoff = message.custom.handoff === "ended" ? null : message.custom.handoff;
+        save(); setTyping(false);
+        return;
+      }
       var buttons = (message && (message.quick_replies || message.buttons)) || [];
-      show({ from: "bot", text: message && message.text, buttons: buttons }, true);
+      var from = message && message.from === "helpline" ? "helpline" : "bot";
+      show({ from: from, text: message && message.text, buttons: buttons }, true);
     });
   }
 
@@ -187,6 +204,7 @@
     document.body.appendChild(root);
     renderEmergency();
     state.messages.forEach(function (message) { show(message, false); });
+    if (state.handoff) setTyping(false); // still with the helpline after a reload
     fetch(base + "config").then(function (r) { return r.json(); }).then(function (c) {
       config.quick_exit_url = c.quick_exit_url || config.quick_exit_url;
       if (!state.emergency_number) { config.emergency_number = c.emergency_number; renderEmergency(); }
