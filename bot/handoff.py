@@ -198,6 +198,16 @@ class HandoffStore:
         waiting = [t.id for t in tickets if t.status == WAITING and t.kind == kind]
         return waiting.index(ticket_id) + 1 if ticket_id in waiting else 0
 
+    def leave_for_later(self, ticket_id: int) -> Ticket:
+        """A waiting chat nobody can take now stays in the queue as a left message."""
+        with self._session.begin() as session:
+            row = session.get(TicketRow, ticket_id, with_for_update=True)
+            if row is None:
+                raise HandoffError(f"no ticket {ticket_id}")
+            if row.status == WAITING:
+                row.kind = MESSAGE
+            return Ticket.of(row)
+
     def flag_crisis(self, ticket_id: int, now: datetime | None = None) -> Ticket:
         """A crisis message came while the ticket was open: it goes to the top of the queue."""
         with self._session.begin() as session:

@@ -37,6 +37,7 @@ class HelplineTemplates(BaseModel):
     claimed: str
     handed_back: str
     ended: str
+    nobody_left: str
 
 
 class HelplineButtons(BaseModel):
@@ -97,6 +98,19 @@ class Helpline:
             emergency_number=emergency_number,
         )
 
+    def always_open_lines(self, region_id: str | None, now: datetime, links: bool) -> str:
+        """The region's 24/7 lines from the referral directory, one per line."""
+        found = directory()
+        services = found.always_open_lines(found.region(region_id).id)[:3]
+        return "\n".join(format_contact(s, now, found.templates, links) for s in services)
+
+    def nobody_left(self, region_id: str | None, now: datetime, links: bool) -> str:
+        """A person still waiting when the last worker has gone."""
+        return self.templates.nobody_left.format(
+            lines=self.always_open_lines(region_id, now, links),
+            emergency_number=directory().region(region_id).emergency_number,
+        )
+
     def unavailable(
         self, region_id: str | None, availability: Availability, now: datetime, links: bool
     ) -> str:
@@ -109,14 +123,10 @@ class Helpline:
             why = self.templates.closed.format(
                 opens=when(availability.next_opening, now), hours=availability.hours
             )
-        lines = "\n".join(
-            format_contact(service, now, found.templates, links)
-            for service in found.always_open_lines(region.id)[:3]
-        )
         return "\n".join(
             [
                 why,
-                self.templates.lines.format(lines=lines),
+                self.templates.lines.format(lines=self.always_open_lines(region.id, now, links)),
                 self.templates.offer_message.format(emergency_number=region.emergency_number),
             ]
         )

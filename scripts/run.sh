@@ -19,6 +19,8 @@ Starting the assistant (the model takes about 10 seconds to load)...
   Chat in a terminal:  make chat            (in a second terminal)
   REST endpoint:       curl -s http://$HOST:$PORT/webhooks/rest/webhook \\
                          -d '{"sender": "me", "message": "how do i use narcan"}'
+  Helpline console:    http://$HOST:$PORT/webhooks/helpline/
+                       (add a worker: .venv/bin/python -m bot.handoff_cli add-agent NAME)
   Action server log:   var/actions.log
 MSG
 .venv/bin/rasa run --model models/assistant.tar.gz --interface "$HOST" --port "$PORT" \

@@ -12,14 +12,14 @@ from playwright.async_api import async_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.model.test_widget_browser import CHROMIUM, CHROMIUM_ARGS, PHONE  # noqa: E402
+from tests.browser import PHONE, launch  # noqa: E402
 
 OUT = ROOT / "docs" / "widget-phone.png"
 
 
 async def main(server: str) -> None:
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await launch(playwright)
         page = await browser.new_page(viewport=PHONE)
         await page.goto(f"{server}/webhooks/web/")
         await page.click(".hra-launcher")

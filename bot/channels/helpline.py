@@ -29,9 +29,7 @@ from string import Template
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import (
-    ActionExecuted,
     BotUttered,
     ConversationPaused,
     ConversationResumed,
@@ -42,7 +40,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.handed_over import crisis_reply
+from bot.channels.handed_over import crisis_reply, resume_events
 from bot.handoff import (
     CHAT,
     ENDED,
@@ -59,6 +57,7 @@ from bot.settings import get_settings
 
 PAGES = Path(__file__).resolve().parent / "helpline_static"
 SPEAKERS = {"user": "Person", "bot": "Assistant"}
+CHANNELS = {"socketio": "web chat", "telegram": "Telegram", "rest": "REST"}  # as agents say it
 COOKIE = "hra_helpline"
 SESSION_SECONDS = 8 * 3600
 FORM_SECONDS = 15 * 60
@@ -146,7 +145,7 @@ class HelplineConsole(InputChannel):
                     urgency="urgent" if ticket.reason == "emergency" else "",
                     reason=html.escape(describe_reason(ticket)),
                     kind="message left" if ticket.kind != CHAT else "chat",
-                    channel=html.escape(ticket.channel),
+                    channel=html.escape(CHANNELS.get(ticket.channel, ticket.channel)),
                     region=html.escape(ticket.region or "unknown"),
                     opened=f"{ticket.opened_at:%Y-%m-%d %H:%M}",
                     status=html.escape(ticket.status),
@@ -290,7 +289,7 @@ class HelplineConsole(InputChannel):
             body = page("ticket").substitute(
                 reason=html.escape(describe_reason(found)),
                 urgency="urgent" if found.reason == "emergency" else "",
-                channel=html.escape(found.channel),
+                channel=html.escape(CHANNELS.get(found.channel, found.channel)),
                 region=html.escape(found.region or "unknown"),
                 status=html.escape(found.status),
                 agent=html.escape(found.agent or ""),
@@ -356,18 +355,11 @@ def describe_reason(ticket: Ticket) -> str:
 
 
 def back_to_assistant(ticket: Ticket, outcome: str) -> list[Event]:
-    """Resume, tell the person in the words for how it ended, and let the widget know."""
+    """Resume, telling the person in the words for how it ended."""
     templates = helpline().templates
     template = templates.handed_back if outcome == HANDED_BACK else templates.ended
     number = directory().region(ticket.region).emergency_number
-    return [
-        ConversationResumed(),
-        BotUttered(template.format(emergency_number=number)),
-        BotUttered(data={"custom": {"handoff": "ended"}}),
-        # Rasa stops mid-turn when an action pauses; listening again makes the person's next
-        # message a new turn, so the assistant's rules apply to it as usual.
-        ActionExecuted(ACTION_LISTEN_NAME),
-    ]
+    return resume_events(template.format(emergency_number=number))
 
 
 async def transcript(request: Request, conversation_id: str) -> str:

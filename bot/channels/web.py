@@ -49,6 +49,20 @@ MAX_MESSAGE = 2_000  # characters, as the widget's input allows; anything longer
 
 
 class WebChatOutput(SocketIOOutput):
+    """Every message carries `ts`, its event's timestamp: a widget that was away (a phone
+    asleep, a reload) names the last one it got and is sent what it missed."""
+
+    _timestamp: float | None = None
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        self._timestamp = message.get("timestamp")
+        await super().send_response(recipient_id, message)
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        if isinstance(response, dict) and self._timestamp is not None:
+            response = {**response, "ts": self._timestamp}
+        await super()._send_message(socket_id, response)
+
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         if kwargs.get("helpline"):  # a helpline worker's words: the widget labels them
             await self._send_message(recipient_id, {"text": text, "from": "helpline"})
@@ -133,7 +147,11 @@ class WebChatInput(InputChannel):
         @sio.on("session_request")
         async def session_request(sid: str, data: Any) -> None:
             asked = data.get("session_id") if isinstance(data, dict) else None
-            await sio.emit("session_confirm", await join(sid, asked), room=sid)
+            session_id = await join(sid, asked)
+            await sio.emit("session_confirm", session_id, room=sid)
+            since = data.get("since") if isinstance(data, dict) else None
+            if session_id == asked and isinstance(since, int | float):
+                await guarded.replay(session_id, float(since), WebChatOutput(sio, "bot_uttered"))
 
         @sio.on("user_uttered")
         async def handle_message(sid: str, data: Any) -> None:

@@ -241,3 +241,41 @@ async def rest(client, base, sender, text) -> str:
         f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}
     ) as answer:
         return "\n".join(message.get("text") or "" for message in await answer.json())
+
+
+async def test_a_person_waiting_when_the_last_worker_leaves_is_told_and_answered_again(
+    browser, server
+):
+    base, store = server
+    worker = await agent_signs_in(browser, base)
+    async with aiohttp.ClientSession() as client:
+        assert "in the queue" in await rest(client, base, "left-waiting", "talk to a human")
+        assert await rest(client, base, "left-waiting", "hello?") == ""  # waiting quietly
+        await worker.click("text=Sign out")
+        told = await rest(client, base, "left-waiting", "is anyone there")
+        assert told.startswith("Sorry, the helpline workers have had to go")
+        assert "Samaritans" in told and "call 999 now" in told
+        assert store.open_for("left-waiting").kind == "message"  # the team sees it later
+        assert "Source:" in await rest(client, base, "left-waiting", "what is naloxone")
+    await worker.context.close()
+
+
+async def test_a_worker_reply_sent_while_the_persons_page_was_away_is_not_lost(browser, server):
+    base, _ = server
+    worker = await agent_signs_in(browser, base)
+    person = await new_page(browser, f"{base}/webhooks/web/", PHONE)
+    await open_chat(person)
+    assert "in the queue" in await ask(person, "can i talk to a real person please")
+    await worker.get_by_role("button", name="Claim").click(timeout=10_000)
+    await person.get_by_text("A helpline worker has joined the chat").wait_for(timeout=10_000)
+
+    await person.goto("about:blank")  # the phone sleeps: the socket is gone
+    await worker.fill("#reply", "Are you still there? Take your time.")
+    await worker.click("text=Send")
+    await person.goto(f"{base}/webhooks/web/")  # back in the same tab: same conversation
+    await person.locator(".hra-worker").first.wait_for(timeout=10_000)
+    assert await worker_messages(person) == ["Are you still there? Take your time."]
+    assert await person.get_by_text("A helpline worker has joined the chat").count() == 1
+    await worker.click("text=Hand back to the assistant")
+    for page in (person, worker):
+        await page.context.close()

@@ -108,6 +108,24 @@ def test_the_cli_adds_an_agent_who_can_sign_in(tmp_path, monkeypatch):
     assert HandoffStore(url).sign_in("sam", "a long enough secret")
 
 
+def test_the_cli_reads_a_password_from_stdin_for_provisioning(tmp_path, monkeypatch):
+    import io
+
+    from bot import handoff_cli
+    from bot.settings import get_settings
+
+    url = f"sqlite:///{tmp_path / 'handoff.db'}"
+    monkeypatch.setenv("HRA_HANDOFF_DB", url)
+    monkeypatch.setattr("sys.stdin", io.StringIO("piped in, long enough\n"))
+    get_settings.cache_clear()
+    try:
+        assert handoff_cli.main(["add-agent", "kim", "--password-stdin"]) == 0
+        assert handoff_cli.main(["add-agent", "kim", "--password"]) == 2
+    finally:
+        get_settings.cache_clear()
+    assert HandoffStore(url).sign_in("kim", "piped in, long enough")
+
+
 def test_a_left_message_is_kept_and_a_live_chat_asked_for_later_keeps_it(store):
     left = store.open_ticket("tg-1", "telegram", "ireland", "asked", kind="message", note="hi")
     assert (left.kind, left.note) == ("message", "hi")
@@ -194,3 +212,11 @@ def test_people_waiting_to_chat_are_not_behind_left_messages(store):
     store.open_ticket("a", "telegram", None, "asked", kind="message", note="hello")
     chat = store.open_ticket("b", "socketio", None, "asked")
     assert store.position(chat.id) == 1
+
+
+def test_a_waiting_chat_nobody_can_take_stays_as_a_left_message(store):
+    ticket = store.open_ticket("a", "socketio", None, "asked")
+    assert store.leave_for_later(ticket.id).kind == "message"
+    claimed = store.open_ticket("b", "socketio", None, "asked")
+    store.claim(claimed.id, "sam")
+    assert store.leave_for_later(claimed.id).kind == "chat"  # someone has it: unchanged

@@ -177,13 +177,18 @@
       reconnectionDelayMax: 3000 });
     // On every (re)connect, e.g. after a server restart, ask for the same conversation back.
     socket.on("connect", function () {
-      socket.emit("session_request", { session_id: state.session_id });
+      // `since`: the last message we got, so the server sends what came while we were away.
+      socket.emit("session_request", { session_id: state.session_id, since: state.last_ts || null });
     });
     socket.on("session_confirm", function (sessionId) {
       state.session_id = sessionId; save();
     });
     socket.on("bot_uttered", function (message) {
       setTyping(false);
+      if (message && typeof message.ts === "number") {
+        if (state.last_ts && message.ts < state.last_ts) return; // already shown (parts of one message share a ts)
+        state.last_ts = message.ts; save();
+      }
       if (message && message.custom && message.custom.emergency_number) {
         config.emergency_number = state.emergency_number = String(message.custom.emergency_number);
         save(); renderEmergency();
