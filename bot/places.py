@@ -43,8 +43,10 @@ class Gazetteer:
         names: dict[str, tuple[str, ...]],
         not_places: set[str],
         filler: set[str] = frozenset(),  # type: ignore[assignment]
+        location_words: set[str] = frozenset(),  # type: ignore[assignment]
     ) -> None:
         self._names = names
+        self._location_words = location_words
         self._not_places = not_places  # words never taken for a misspelt place
         self._filler = filler  # words around a place that say nothing else: "im in", "near"
         self.bounds: list[tuple[str, float, float, float, float]] = []
@@ -66,6 +68,10 @@ class Gazetteer:
             if place:
                 return place
         return None
+
+    def about_a_place(self, text: str) -> bool:
+        """Names a place, or says where someone is in words ("im in smalltown")."""
+        return self.find(text) is not None or bool(self._location_words & set(self._words(text)))
 
     def only_a_place(self, text: str) -> Place | None:
         """The place, when the message says nothing else: "cork", "im in leeds", "bristol uk".
@@ -129,7 +135,8 @@ def load_gazetteer(path: Path, region_ids: set[str]) -> Gazetteer:
         add(name, tuple(regions), str(name))
     not_places = {str(word).lower() for word in data.get("not_places") or []}
     filler = {str(word).lower() for word in data.get("filler_words") or []}
-    found = Gazetteer(names, not_places, filler)
+    location_words = {str(word).lower() for word in data.get("location_words") or []}
+    found = Gazetteer(names, not_places, filler, location_words)
     for box in data.get("bounds") or []:
         if len(box) != 5 or box[0] not in region_ids:
             raise ContentError(f"{path}: entry 'bounds': {box!r} is not [region, S, N, W, E]")

@@ -35,9 +35,9 @@ class RuleComponent(GraphComponent):
         return training_data
 
 
-def force_intent(message: Message, name: str) -> None:
-    """`name` becomes the intent at confidence 1.0, first in the ranking (shown by /model/parse)."""
-    chosen = {"name": name, "confidence": 1.0}
+def force_intent(message: Message, name: str, confidence: float = 1.0) -> None:
+    """`name` becomes the intent, first in the ranking (shown by /model/parse)."""
+    chosen = {"name": name, "confidence": confidence}
     others = [e for e in message.get(INTENT_RANKING_KEY) or [] if e.get("name") != name]
     message.set(INTENT, chosen, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [chosen, *others], add_to_output=True)

@@ -3,20 +3,24 @@
 "cork", "im in leeds", "bristol uk" carry no other words for the classifier to go on, and
 unseen town names get guessed as anything ("cork" came out as chat_affirm). When every word
 is a known place name or filler (bot/content/places.yml), the intent becomes
-`referral_set_region` with confidence 1.0. It runs before the crisis detector, which still has
-the last word.
+`referral_set_region` with confidence 1.0. The other way round, the classifier's
+`referral_set_region` for a message that names no place and has no word about where someone
+is ("im scared" looks like "im in leeds") becomes `nlu_fallback`, so a frightened person is
+not told "I don't know that place". It runs before the crisis detector, which still has the
+last word.
 """
 
 from __future__ import annotations
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.intents import RuleComponent, force_intent
 from bot.places import gazetteer
 
 SET_REGION_INTENT = "referral_set_region"
+FALLBACK_INTENT = "nlu_fallback"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -28,7 +32,17 @@ class PlaceDetectorComponent(RuleComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            if text.startswith("/") or not gazetteer().only_a_place(text):
-                continue
-            force_intent(message, SET_REGION_INTENT)
+            if text.startswith("/"):
+                continue  # a button says exactly what it means
+            if gazetteer().only_a_place(text):
+                force_intent(message, SET_REGION_INTENT)
+            elif self._place_without_a_place(message, text):
+                confidence = (message.get(INTENT) or {}).get("confidence") or 0.0
+                force_intent(message, FALLBACK_INTENT, confidence)
         return messages
+
+    @staticmethod
+    def _place_without_a_place(message: Message, text: str) -> bool:
+        intent = (message.get(INTENT) or {}).get("name")
+        named = any(entity.get("entity") == "region" for entity in message.get(ENTITIES) or [])
+        return intent == SET_REGION_INTENT and not named and not gazetteer().about_a_place(text)

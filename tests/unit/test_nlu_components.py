@@ -67,3 +67,27 @@ def test_a_message_that_is_only_a_place_says_where_the_person_is():
     component.process(messages)
     intents = [message.get("intent")["name"] for message in messages]
     assert intents == ["referral_set_region", "referral_set_region", "chat_affirm", "chat_affirm"]
+
+
+def test_saying_where_i_am_without_a_place_is_not_about_a_place():
+    from bot.nlu.place_detector import PlaceDetectorComponent
+
+    messages = [
+        Message(data={"text": text, "intent": {"name": "referral_set_region", "confidence": 0.6}})
+        for text in (
+            "im scared",
+            "i'm so worried",
+            "im in smalltownville",
+            "uk",
+            "we live near cork",
+        )
+    ]
+    PlaceDetectorComponent().process(messages)
+    intents = [message.get("intent")["name"] for message in messages]
+    assert intents == [
+        "nlu_fallback",
+        "nlu_fallback",
+        "referral_set_region",  # a place we don't know: the bot asks which region
+        "referral_set_region",
+        "referral_set_region",
+    ]
