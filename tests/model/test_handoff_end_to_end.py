@@ -95,12 +95,18 @@ async def say_to_worker(page, text):
     await page.press("#hra-input", "Enter")
 
 
-async def test_web_person_and_worker_talk_and_the_assistant_comes_back(browser, server):
-    base, store = server
+async def web_person_asks_for_a_person(browser, base):
+    """A worker signed in, and a person on a phone who has asked for a person and is queued."""
     worker = await agent_signs_in(browser, base)
     person = await new_page(browser, f"{base}/webhooks/web/", PHONE)
     await open_chat(person)
     assert "in the queue" in await ask(person, "can i talk to a real person please")
+    return worker, person
+
+
+async def test_web_person_and_worker_talk_and_the_assistant_comes_back(browser, server):
+    base, store = server
+    worker, person = await web_person_asks_for_a_person(browser, base)
     assert "chatting with the helpline" in await person.locator(".hra-typing").inner_text()
 
     # The queue updates by itself: the worker claims without reloading.
@@ -262,10 +268,7 @@ async def test_a_person_waiting_when_the_last_worker_leaves_is_told_and_answered
 
 async def test_a_worker_reply_sent_while_the_persons_page_was_away_is_not_lost(browser, server):
     base, _ = server
-    worker = await agent_signs_in(browser, base)
-    person = await new_page(browser, f"{base}/webhooks/web/", PHONE)
-    await open_chat(person)
-    assert "in the queue" in await ask(person, "can i talk to a real person please")
+    worker, person = await web_person_asks_for_a_person(browser, base)
     await worker.get_by_role("button", name="Claim").click(timeout=10_000)
     await person.get_by_text("A helpline worker has joined the chat").wait_for(timeout=10_000)
 
