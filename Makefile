@@ -77,5 +77,8 @@ bench: $(MODEL) ## Benchmarks (figures go in README): crisis message -> first re
 telegram-webhook: $(STAMP) ## Point Telegram at this server (TELEGRAM_* settings, README "Telegram")
 	$(PY) -m bot.channels.telegram_webhook set
 
+purge: $(STAMP) ## Delete conversations and helpline tickets older than HRA_RETENTION_DAYS (default 30)
+	$(PY) -m bot.purge
+
 clean: ## Remove the model and test results (keeps the virtual environment)
 	rm -rf models results .pytest_cache

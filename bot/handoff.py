@@ -190,6 +190,13 @@ class HandoffStore:
             session.flush()
             return Ticket.of(row)
 
+    def delete_for(self, conversation_id: str) -> int:
+        """Deletes every ticket of a conversation (the person asked for it to be deleted)."""
+        with self._session.begin() as session:
+            return session.execute(
+                sa.delete(TicketRow).where(TicketRow.conversation_id == conversation_id)
+            ).rowcount
+
     def position(self, ticket_id: int) -> int:
         """Where a waiting ticket stands among the waiting ones of its kind (1 = next): people
         waiting to chat are not behind left messages."""

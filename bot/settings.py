@@ -43,6 +43,13 @@ class HelplineSettings:
 
 
 @dataclass(frozen=True)
+class LimitSettings:
+    max_message_chars: int  # longer messages get a polite "please send it in parts"
+    messages_per_minute: float  # per conversation, after a burst of `burst`
+    burst: int
+
+
+@dataclass(frozen=True)
 class Settings:
     default_region: str
     content_dir: Path
@@ -50,11 +57,24 @@ class Settings:
     web: WebSettings
     handoff_db: str  # SQLAlchemy URL of the handoff store
     helpline: HelplineSettings
+    limits: LimitSettings
+    retention_days: int  # `make purge` deletes conversations and tickets older than this
 
 
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
     return value or default
+
+
+def _number(name: str, default: float, minimum: float) -> float:
+    raw = _env(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError as error:
+        raise ValueError(f"{name}={raw!r} is not a number") from error
+    if value < minimum:
+        raise ValueError(f"{name}={raw!r}: must be at least {minimum:g}")
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +83,12 @@ def get_settings() -> Settings:
         default_region=_env("HRA_DEFAULT_REGION", "england").lower(),
         content_dir=Path(_env("HRA_CONTENT_DIR", str(CONTENT_DIR))),
         handoff_db=_env("HRA_HANDOFF_DB", f"sqlite:///{PACKAGE_DIR.parent / 'var' / 'handoff.db'}"),
+        limits=LimitSettings(
+            max_message_chars=int(_number("HRA_MAX_MESSAGE_CHARS", 2000, 100)),
+            messages_per_minute=_number("HRA_MESSAGES_PER_MINUTE", 20, 1),
+            burst=int(_number("HRA_MESSAGE_BURST", 10, 1)),
+        ),
+        retention_days=int(_number("HRA_RETENTION_DAYS", 30, 1)),
         helpline=HelplineSettings(
             config=Path(_env("HRA_HELPLINE_CONFIG", str(CONTENT_DIR / "helpline.yml"))),
             webhook_url=_env("HRA_HELPLINE_WEBHOOK_URL", ""),

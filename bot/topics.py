@@ -32,6 +32,10 @@ class ConversationText(BaseModel):
     ask_affirmation: str
     ask_rephrase: str
     give_up: str
+    too_long: str
+    too_fast: str
+    privacy_info: str
+    delete_button: str
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,8 @@ ACTIONS_PORT="${HRA_ACTIONS_PORT:-5055}"
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 mkdir -p var
 
-.venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" >var/actions.log 2>&1 &
+SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" \
+  >var/actions.log 2>&1 &
 actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null || true' EXIT INT TERM
 

@@ -36,15 +36,20 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float, what: str
 
 
 @contextmanager
-def action_server(env: dict[str, str] | None = None, timeout: float = 60.0):
-    """Runs `python -m rasa_sdk` on a free loopback port; yields its webhook URL."""
-    port = free_port()
+def action_server(env: dict[str, str] | None = None, timeout: float = 60.0, port: int = 0):
+    """Runs `python -m rasa_sdk` on loopback (a free port unless given); yields its webhook URL."""
+    port = port or free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", **(env or {})},
+        env={
+            **os.environ,
+            "RASA_TELEMETRY_ENABLED": "false",
+            "SANIC_HOST": "127.0.0.1",
+            **(env or {}),
+        },
     )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/health", process, timeout, "the action server")
@@ -68,11 +73,18 @@ def load_agent(action_url: str):
 
 
 @contextmanager
-def rasa_server(action_url: str, env: dict[str, str], workdir: Path, port: int | None = None):
+def rasa_server(
+    action_url: str,
+    env: dict[str, str],
+    workdir: Path,
+    port: int | None = None,
+    log: Path | None = None,
+):
     """Runs `rasa run --enable-api` with the trained model on loopback; yields its base URL.
 
     A SQLite tracker store (and, unless `env` names another, handoff store) in `workdir`, so a
-    restart (start it again with the same `workdir` and port) keeps the conversations."""
+    restart (start it again with the same `workdir` and port) keeps the conversations. `log`
+    keeps what the server prints (at Rasa's default level, INFO)."""
     port = port or free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
@@ -80,6 +92,7 @@ def rasa_server(action_url: str, env: dict[str, str], workdir: Path, port: int |
         f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{workdir / "tracker.db"}"\n'
     )
     rasa = Path(sys.executable).with_name("rasa")
+    output = log.open("ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [str(rasa), "run", "--enable-api", "--model", str(MODEL), "--port", str(port),
          "--interface", "127.0.0.1", "--credentials", "credentials.yml",
@@ -87,7 +100,7 @@ def rasa_server(action_url: str, env: dict[str, str], workdir: Path, port: int |
         cwd=ROOT,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false",
              "HRA_HANDOFF_DB": f"sqlite:///{workdir / 'handoff.db'}", **env},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=output, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
@@ -96,3 +109,5 @@ def rasa_server(action_url: str, env: dict[str, str], workdir: Path, port: int |
     finally:
         process.terminate()
         process.wait(timeout=30)
+        if log:
+            output.close()

@@ -40,7 +40,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.handed_over import crisis_reply, resume_events
+from bot.channels.handover import crisis_reply, resume_events
 from bot.handoff import (
     CHAT,
     ENDED,

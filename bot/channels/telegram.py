@@ -26,7 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.handed_over import HandoverGuard
+from bot.channels.guard import MessageGuard
 from bot.places import gazetteer
 from bot.referrals import directory
 from bot.settings import TelegramSettings, get_settings
@@ -111,7 +111,7 @@ class TelegramInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("telegram_webhook", __name__)
-        guarded = HandoverGuard(on_new_message)
+        guarded = MessageGuard(on_new_message)
         guarded.attach(hook)
 
         @hook.route("/", methods=["GET"])
@@ -130,7 +130,7 @@ class TelegramInput(InputChannel):
                 return response.json({"error": "update too large"}, status=413)
             try:
                 update = json.loads(request.body or b"")
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 return response.json({"error": "the body is not a JSON update"}, status=400)
             await self.handle(update, guarded)
             return response.json({"ok": True})  # 200 even after a failure: no retry storm

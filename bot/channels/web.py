@@ -30,7 +30,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.handed_over import HandoverGuard
+from bot.channels.guard import MessageGuard
+from bot.channels.handover import replay
 from bot.referrals import directory
 from bot.settings import WebSettings, get_settings
 
@@ -45,7 +46,6 @@ SOCKET_IO_CLIENT = (
     / "socket.io.min.js"
 )
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")  # ours: uuid4().hex, unguessable
-MAX_MESSAGE = 2_000  # characters, as the widget's input allows; anything longer is cut
 
 
 class WebChatOutput(SocketIOOutput):
@@ -102,7 +102,7 @@ class WebChatInput(InputChannel):
         )
         self.sio = sio
         web = SocketBlueprint(sio, "/socket.io", "web_chat", __name__)
-        guarded = HandoverGuard(on_new_message)
+        guarded = MessageGuard(on_new_message)
         guarded.attach(web)
 
         @web.route("/", methods=["GET"])
@@ -150,8 +150,9 @@ class WebChatInput(InputChannel):
             session_id = await join(sid, asked)
             await sio.emit("session_confirm", session_id, room=sid)
             since = data.get("since") if isinstance(data, dict) else None
-            if session_id == asked and isinstance(since, int | float):
-                await guarded.replay(session_id, float(since), WebChatOutput(sio, "bot_uttered"))
+            if session_id == asked and isinstance(since, int | float) and guarded.agent:
+                output = WebChatOutput(sio, "bot_uttered")
+                await replay(guarded.agent, session_id, float(since), output)
 
         @sio.on("user_uttered")
         async def handle_message(sid: str, data: Any) -> None:
@@ -165,8 +166,6 @@ class WebChatInput(InputChannel):
             if not session_id or not isinstance(text, str) or not text.strip():
                 return  # no session yet, or nothing to say: the widget always sends both
             output = WebChatOutput(sio, "bot_uttered")
-            if len(text) > MAX_MESSAGE:
-                text = text[:MAX_MESSAGE]
             await guarded(UserMessage(text, output, session_id, input_channel=self.name()))
 
         return web

@@ -194,6 +194,16 @@
         save(); renderEmergency();
         return;
       }
+      if (message && message.custom && message.custom.forget) {
+        // The conversation was deleted on the server: forget it here too, start afresh.
+        state = { session_id: null, messages: [], emergency_number: state.emergency_number, open: true };
+        save();
+        log.textContent = "";
+        show({ from: "bot", text: "This conversation has been deleted. If someone's life is in danger, call [" +
+          config.emergency_number + "](tel:" + config.emergency_number + ") now." }, false);
+        socket.emit("session_request", { session_id: null });
+        return;
+      }
       if (message && message.custom && message.custom.handoff) {
         state.handoff = message.custom.handoff === "ended" ? null : message.custom.handoff;
         save(); setTyping(false);

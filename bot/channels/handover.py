@@ -1,0 +1,141 @@
+"""A conversation handed to a helpline worker is never left with nobody answering.
+
+While a conversation is paused (ConversationPaused) Rasa stores the person's messages and
+runs NLU on them, but predicts nothing, so the crisis detector's verdict would reach nobody.
+After Rasa has handled a message for a paused conversation with an open live-chat ticket
+(bot/channels/guard.py calls `answer_while_handed_over`):
+- a crisis (or a step of the emergency flow) gets the emergency reply at once on the person's
+  channel, kept in the transcript, and the ticket is flagged to the agent (top of the queue,
+  marked urgent, webhook "ticket.crisis");
+- if the ticket is still waiting and no worker is online any more (the last one signed out or
+  closed the console), the person is told so honestly with the 24/7 lines, the assistant
+  resumes, and the ticket stays in the queue as a left message for when a worker is back.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    ConversationResumed,
+    Event,
+    UserUttered,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.emergency import Message, emergency_content, first_reply, step
+from bot.handoff import WAITING, Ticket, handoff_store
+from bot.helpline import helpline
+from bot.notify import notify
+
+logger = logging.getLogger(__name__)
+
+HANDOFF_PAYLOAD = "/human_handoff"  # already with a person: not offered while paused
+
+
+def crisis_reply(said: UserUttered, region: str | None) -> Message | None:
+    """The emergency flow's reply to a message, or None if it is not part of that flow."""
+    intent = said.intent_name or ""
+    if intent in emergency_content().steps:
+        return step(intent, region)
+    if intent != "emergency":
+        return None
+    crisis: dict[str, Any] = said.parse_data.get("crisis") or {}  # type: ignore[assignment]
+    return first_reply(crisis.get("category"), region)  # unknown categories: overdose
+
+
+def resume_events(text: str) -> list[Event]:
+    """Resume the assistant and tell the person, and let the web widget know."""
+    return [
+        ConversationResumed(),
+        BotUttered(text),
+        BotUttered(data={"custom": {"handoff": "ended"}}),
+        # Rasa stops mid-turn when an action pauses; listening again makes the person's next
+        # message a new turn, so the assistant's rules apply to it as usual.
+        ActionExecuted(ACTION_LISTEN_NAME),
+    ]
+
+
+async def answer_while_handed_over(agent: Any, message: UserMessage, ticket: Ticket) -> None:
+    answered = await _answer(agent, message, ticket)
+    if answered == "crisis":
+        _flag(ticket)
+    elif answered == "nobody":
+        _requeue(ticket)
+
+
+async def _answer(agent: Any, message: UserMessage, ticket: Ticket) -> str | None:
+    """'crisis' or 'nobody' when the person was answered for that reason, else None."""
+    async with agent.lock_store.lock(message.sender_id):
+        tracker = await agent.tracker_store.retrieve(message.sender_id)
+        if tracker is None or not tracker.is_paused():
+            return None
+        said = next(
+            (
+                event
+                for event in reversed(tracker.events)
+                if isinstance(event, UserUttered) and event.message_id == message.message_id
+            ),
+            None,
+        )
+        region = tracker.get_slot("region")
+        reply = crisis_reply(said, region) if said else None
+        if reply is not None:
+            buttons = [b for b in reply.buttons if b["payload"] != HANDOFF_PAYLOAD]
+            text = f"{reply.text}\n{helpline().templates.crisis_flagged}"
+            events: list[Event] = [BotUttered(text, data={"buttons": buttons} if buttons else {})]
+            reason = "crisis"
+        elif ticket.status == WAITING and not _anyone_online():
+            links = message.input_channel == "socketio"  # tap-to-call links
+            text = helpline().nobody_left(region, datetime.now(timezone.utc), links)
+            events, reason = resume_events(text), "nobody"
+        else:
+            return None
+        for event in events:
+            tracker.update(event)
+        await agent.tracker_store.save(tracker)
+        await agent.processor.execute_side_effects(events, tracker, message.output_channel)
+    return reason
+
+
+async def replay(agent: Any, sender_id: str, since: float, output: Any) -> int:
+    """Sends again the bot's messages after `since` (a timestamp the client got last), e.g. a
+    worker's reply that came while the person's phone was asleep."""
+    tracker = await agent.tracker_store.retrieve(sender_id)
+    missed = [
+        event
+        for event in (tracker.events if tracker else [])
+        if isinstance(event, BotUttered) and event.timestamp > since
+    ]
+    for event in missed:
+        await output.send_response(sender_id, event.message())
+    return len(missed)
+
+
+def _anyone_online() -> bool:
+    try:
+        return handoff_store().agents_online(helpline().online_window) > 0
+    except SQLAlchemyError:
+        return True  # unknown: keep waiting rather than tell the person something untrue
+
+
+def _flag(ticket: Ticket) -> None:
+    try:
+        store = handoff_store()
+        flagged = store.flag_crisis(ticket.id)
+        notify("ticket.crisis", flagged, store.position(flagged.id))
+    except SQLAlchemyError as error:
+        logger.error("could not flag a crisis on ticket: %s", type(error).__name__)
+
+
+def _requeue(ticket: Ticket) -> None:
+    try:
+        handoff_store().leave_for_later(ticket.id)
+    except SQLAlchemyError as error:
+        logger.error("could not requeue a ticket: %s", type(error).__name__)

@@ -1,0 +1,58 @@
+"""`make purge`: deletes conversations and helpline tickets older than HRA_RETENTION_DAYS
+(default 30) from the tracker store named in endpoints.yml and the handoff store. The Rasa
+server also does this once a day by itself (bot/channels/housekeeping.py).
+
+.venv/bin/python -m bot.purge [--endpoints endpoints.yml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.utils import AvailableEndpoints
+
+from bot.privacy import cutoff_for, purge
+from bot.settings import get_settings
+
+
+def tracker_engine(endpoints_file: str) -> sa.engine.Engine | None:
+    """The SQL tracker store's database, or None when the store is not SQL."""
+    config = AvailableEndpoints.read_endpoints(endpoints_file).tracker_store
+    if config is None or str(config.type).lower() != "sql":
+        return None
+    kwargs = config.kwargs
+    url = SQLTrackerStore.get_db_url(
+        dialect=kwargs.get("dialect", "sqlite"),
+        host=kwargs.get("url"),
+        port=kwargs.get("port"),
+        db=kwargs.get("db", "rasa.db"),
+        username=kwargs.get("username"),
+        password=kwargs.get("password"),
+        login_db=kwargs.get("login_db"),
+        query=kwargs.get("query"),
+    )
+    return sa.create_engine(url, future=True)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.purge", description=__doc__.split("\n")[0])
+    parser.add_argument("--endpoints", default="endpoints.yml")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    tracker = tracker_engine(args.endpoints)
+    if tracker is None:
+        print("the tracker store is not SQL: nothing kept on disk to purge", file=sys.stderr)
+    handoff = sa.create_engine(settings.handoff_db, future=True)
+    done = purge(tracker, handoff, cutoff_for(settings.retention_days))
+    print(
+        f"older than {settings.retention_days} days: deleted {done.conversations} conversations "
+        f"({done.events} events) and {done.tickets} helpline tickets"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
