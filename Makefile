@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # What a trained model depends on: retrain when any of it is newer than the model.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data bot/nlu -name '*.yml' -o -name '*.py' 2>/dev/null)
 
-.PHONY: help install train run chat test lint unit validate test-stories test-model bench clean telegram-webhook
+.PHONY: help install install-databases train run chat test lint unit validate test-stories test-model test-integration bench purge clean telegram-webhook
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -40,6 +40,14 @@ $(CHROMIUM):
 
 install: $(STAMP) $(NPM_STAMP) ## Create the virtual environment and install everything
 
+# The integration test starts PostgreSQL and Redis itself, on loopback, from Debian's packages.
+install-databases: ## PostgreSQL and Redis servers from Debian's packages (integration test)
+	@if [ -x /usr/bin/redis-server ] && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then :; \
+	else command -v apt-get >/dev/null || { echo "install postgresql and redis-server"; exit 1; }; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql redis-server >/dev/null \
+	  || { apt-get update -q >/dev/null \
+	       && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql redis-server >/dev/null; }; fi
+
 $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 	$(RASA) train --fixed-model-name assistant --out models
 	@touch $@
@@ -58,7 +66,7 @@ lint: $(STAMP) ## Lint and format check with ruff, types with mypy (bot/, action
 	$(BIN)/mypy
 
 unit: $(STAMP) ## Unit and action tests (no trained model needed)
-	$(BIN)/pytest -m "not model" -q
+	$(BIN)/pytest -m "not model and not integration" -q
 
 validate: $(STAMP) ## rasa data validate, warnings are errors
 	$(RASA) data validate --fail-on-warnings
@@ -69,7 +77,10 @@ test-stories: $(MODEL) ## Conversation tests in tests/stories/
 test-model: $(MODEL) $(NPM_STAMP) $(CHROMIUM) ## Tests against the trained model (NLU accuracy, conversations, browser)
 	$(BIN)/pytest -m model -q -s
 
-test: lint unit validate test-stories test-model ## Everything CI runs, in order
+test-integration: $(MODEL) install-databases ## Two Rasa servers on PostgreSQL and Redis
+	$(BIN)/pytest -m integration -q -s
+
+test: lint unit validate test-stories test-model test-integration ## Everything CI runs, in order
 
 bench: $(MODEL) ## Benchmarks (figures go in README): crisis message -> first reply latency
 	$(PY) -m bench.crisis_latency

@@ -141,7 +141,12 @@ class HandoffStore:
     def __init__(self, url: str, pool_size: int = 5) -> None:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        options = {} if url.startswith("sqlite") else {"pool_size": pool_size, "max_overflow": 5}
+        options: dict[str, Any] = (
+            {}
+            if url.startswith("sqlite")
+            # A database restart leaves dead connections in the pool: test each before use.
+            else {"pool_size": pool_size, "max_overflow": 5, "pool_pre_ping": True}
+        )
         self.engine = sa.create_engine(url, future=True, **options)
         Base.metadata.create_all(self.engine)
         add_missing_columns(self.engine)

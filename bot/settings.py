@@ -32,6 +32,7 @@ class TelegramSettings:
 class WebSettings:
     allowed_origins: tuple[str, ...]  # pages allowed to open the chat socket
     quick_exit_url: str  # where the quick-exit button goes: a neutral site
+    socketio_redis_url: str  # several servers: their socket.io shares rooms through Redis
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ def get_settings() -> Settings:
                 if origin.strip()
             ),
             quick_exit_url=_env("HRA_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather"),
+            socketio_redis_url=_env("HRA_SOCKETIO_REDIS_URL", ""),
         ),
         telegram=TelegramSettings(
             token=_env("TELEGRAM_TOKEN", ""),

@@ -16,6 +16,16 @@ ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "assistant.tar.gz"
 
 
+def always_open_helpline(workdir: Path) -> Path:
+    """A copy of the helpline's configuration open around the clock, so tests of handing over
+    depend on whether a worker is online, not on the time they run."""
+    original = (ROOT / "bot" / "content" / "helpline.yml").read_text()
+    hours_start, hours_end = original.index("\nhours:\n"), original.index("\ntemplates:\n")
+    path = workdir / "helpline.yml"
+    path.write_text(original[:hours_start] + "\nhours:\n  default: 24/7\n" + original[hours_end:])
+    return path
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -79,22 +89,23 @@ def rasa_server(
     workdir: Path,
     port: int | None = None,
     log: Path | None = None,
+    stores: str | None = None,
+    model: Path = MODEL,
 ):
     """Runs `rasa run --enable-api` with the trained model on loopback; yields its base URL.
 
     A SQLite tracker store (and, unless `env` names another, handoff store) in `workdir`, so a
     restart (start it again with the same `workdir` and port) keeps the conversations. `log`
-    keeps what the server prints (at Rasa's default level, INFO)."""
+    keeps what the server prints (at Rasa's default level, INFO). `stores`: endpoints.yml
+    lines for other tracker and lock stores."""
     port = port or free_port()
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "{action_url}"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{workdir / "tracker.db"}"\n'
-    )
+    sqlite = f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{workdir / "tracker.db"}"\n'
+    endpoints.write_text(f'action_endpoint:\n  url: "{action_url}"\n' + (stores or sqlite))
     rasa = Path(sys.executable).with_name("rasa")
     output = log.open("ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(
-        [str(rasa), "run", "--enable-api", "--model", str(MODEL), "--port", str(port),
+        [str(rasa), "run", "--enable-api", "--model", str(model), "--port", str(port),
          "--interface", "127.0.0.1", "--credentials", "credentials.yml",
          "--endpoints", str(endpoints)],
         cwd=ROOT,

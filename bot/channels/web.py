@@ -28,7 +28,7 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels.guard import MessageGuard
 from bot.channels.handover import replay
@@ -95,10 +95,15 @@ class WebChatInput(InputChannel):
         return WebChatOutput(self.sio, "bot_uttered") if self.sio else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        # Behind a load balancer with several servers, a message for a conversation (a
+        # worker's reply) may be sent by a server the person is not connected to: with
+        # HRA_SOCKETIO_REDIS_URL the servers' socket.io rooms are shared through Redis.
+        redis_url = self.settings.socketio_redis_url
         sio = AsyncServer(
             async_mode="sanic",
             cors_allowed_origins=list(self.settings.allowed_origins),
             max_http_buffer_size=64_000,
+            client_manager=AsyncRedisManager(redis_url) if redis_url else None,
         )
         self.sio = sio
         web = SocketBlueprint(sio, "/socket.io", "web_chat", __name__)

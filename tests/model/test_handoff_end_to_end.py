@@ -17,20 +17,11 @@ import aiohttp
 import pytest
 
 from bot.handoff import HandoffStore
-from bot.settings import CONTENT_DIR
 from tests.browser import PHONE, ask, open_chat, said
-from tests.harness import action_server, free_port, rasa_server
+from tests.harness import action_server, always_open_helpline, free_port, rasa_server
 
 PASSWORD = "a long enough secret"
 TELEGRAM = {"X-Telegram-Bot-Api-Secret-Token": "handoff-secret"}
-
-
-def always_open_config(workdir):
-    original = (CONTENT_DIR / "helpline.yml").read_text()
-    hours_start, hours_end = original.index("\nhours:\n"), original.index("\ntemplates:\n")
-    path = workdir / "helpline.yml"
-    path.write_text(original[:hours_start] + "\nhours:\n  default: 24/7\n" + original[hours_end:])
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +35,7 @@ def server(tmp_path_factory, telegram):
     origin = f"http://127.0.0.1:{port}"
     env = {
         "HRA_HANDOFF_DB": database,
-        "HRA_HELPLINE_CONFIG": str(always_open_config(workdir)),
+        "HRA_HELPLINE_CONFIG": str(always_open_helpline(workdir)),
         "HRA_WEB_ALLOWED_ORIGINS": origin,
         "TELEGRAM_TOKEN": "123456:TEST-token",
         "TELEGRAM_SECRET_TOKEN": TELEGRAM["X-Telegram-Bot-Api-Secret-Token"],

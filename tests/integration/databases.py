@@ -1,0 +1,123 @@
+"""PostgreSQL and Redis from Debian's packages, started on loopback for one test module.
+
+PostgreSQL refuses to run as root, so as root its processes run as the `postgres` user the
+package creates (runuser); its data directory is a fresh one under /tmp, deleted afterwards."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.harness import free_port
+
+REDIS = "/usr/bin/redis-server"
+
+
+def postgres_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if not found:
+        raise FileNotFoundError(f"PostgreSQL's {name} is missing: run `make install-databases`")
+    return found[-1]
+
+
+def as_postgres(command: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@contextmanager
+def redis_server():
+    """Yields redis://127.0.0.1:PORT, with persistence off."""
+    port = free_port()
+    process = subprocess.Popen(
+        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while (
+            subprocess.run(
+                ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True
+            ).stdout.strip()
+            != "PONG"
+        ):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}", port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+class Postgres:
+    """One cluster; `stop()` and `start()` restart it on the same port and data."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.directory = Path(tempfile.mkdtemp(prefix="hra-pg-"))
+        self.data = self.directory / "data"
+        self.process: subprocess.Popen | None = None
+
+    def url(self, database: str) -> str:
+        return f"postgresql://rasa@127.0.0.1:{self.port}/{database}"
+
+    def init(self, databases: list[str]) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres")
+        subprocess.run(
+            as_postgres([postgres_bin("initdb"), "-D", str(self.data), "-U", "rasa",
+                         "--auth=trust", "-E", "UTF8"]),
+            check=True, capture_output=True,
+        )  # fmt: skip
+        self.start()
+        for database in databases:
+            subprocess.run(
+                [postgres_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "rasa",
+                 database],
+                check=True, capture_output=True,
+            )  # fmt: skip
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            as_postgres([postgres_bin("postgres"), "-D", str(self.data), "-p", str(self.port),
+                         "-k", str(self.directory), "-c", "listen_addresses=127.0.0.1",
+                         "-c", "fsync=off"]),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        ready = [postgres_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)]
+        while subprocess.run(ready, capture_output=True).returncode != 0:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("PostgreSQL did not start")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            # A fast shutdown, as a restart does (runuser does not pass signals on).
+            subprocess.run(
+                as_postgres([postgres_bin("pg_ctl"), "-D", str(self.data), "stop", "-m", "fast"]),
+                check=True, capture_output=True,
+            )  # fmt: skip
+            self.process.wait(timeout=30)
+            self.process = None
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@contextmanager
+def postgres_server(databases: list[str]):
+    cluster = Postgres()
+    try:
+        cluster.init(databases)
+        yield cluster
+    finally:
+        cluster.remove()
