@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # What a trained model depends on: retrain when any of it is newer than the model.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data bot/nlu -name '*.yml' -o -name '*.py' 2>/dev/null)
 
-.PHONY: help install install-databases train run chat test lint unit validate test-stories test-model test-integration bench purge clean telegram-webhook
+.PHONY: help install install-databases train run chat test lint unit validate test-stories test-model test-integration bench audit purge clean telegram-webhook
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -82,11 +82,25 @@ test-integration: $(MODEL) install-databases ## Two Rasa servers on PostgreSQL a
 
 test: lint unit validate test-stories test-model test-integration ## Everything CI runs, in order
 
-bench: $(MODEL) ## Benchmarks (figures go in README): crisis message -> first reply latency
+bench: $(MODEL) ## Benchmarks (figures go in README): crisis latency; load against Rasa's default config
 	$(PY) -m bench.crisis_latency
+	$(PY) -m bench.load
 
 telegram-webhook: $(STAMP) ## Point Telegram at this server (TELEGRAM_* settings, README "Telegram")
 	$(PY) -m bot.channels.telegram_webhook set
+
+# pip-audit in a virtual environment of its own (its dependencies are not the assistant's).
+# It needs PyPI's vulnerability data or OSV's; it fails when it could not check a package.
+AUDIT := .venv-audit/bin/pip-audit
+$(AUDIT):
+	python3 -m venv .venv-audit && .venv-audit/bin/pip install --quiet pip-audit
+
+audit: $(STAMP) $(AUDIT) ## Known vulnerabilities in the installed Python packages (pip-audit)
+	@$(PY) -m pip freeze --exclude-editable > .venv-audit/requirements.txt
+	@set -o pipefail; $(AUDIT) --requirement .venv-audit/requirements.txt --no-deps --disable-pip --progress-spinner off \
+	  2>&1 | tee .venv-audit/report.txt
+	@! grep -q "could not be audited" .venv-audit/report.txt \
+	  || { echo "audit incomplete: no vulnerability data reachable for some packages"; exit 1; }
 
 purge: $(STAMP) ## Delete conversations and helpline tickets older than HRA_RETENTION_DAYS (default 30)
 	$(PY) -m bot.purge

@@ -78,3 +78,18 @@ def test_purge_with_empty_stores_deletes_nothing(tmp_path):
     tracker_engine = sa.create_engine(f"sqlite:///{tmp_path / 'none.db'}")
     handoff_engine = sa.create_engine(f"sqlite:///{tmp_path / 'handoff.db'}")
     assert purge(tracker_engine, handoff_engine, cutoff_for(30, NOW)).events == 0
+
+
+async def test_the_servers_daily_housekeeping_purges_its_own_tracker_store(tmp_path):
+    from types import SimpleNamespace
+
+    from bot.channels.housekeeping import Housekeeping
+
+    domain = Domain.empty()
+    store = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    await store.save(tracker("long ago", datetime.now(timezone.utc) - timedelta(days=45), domain))
+    await store.save(tracker("today", datetime.now(timezone.utc), domain))
+    app = SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(tracker_store=store)))
+    Housekeeping.purge_once(app)
+    assert await store.retrieve("long ago") is None
+    assert await store.retrieve("today") is not None
