@@ -33,6 +33,7 @@ from bot.topics import conversation_text
 
 logger = logging.getLogger(__name__)
 
+EMERGENCY_BUTTONS = "/emergency"  # payloads of the emergency flow: never rate-limited
 MESSAGE_FORM = "helpline_message_form"  # a message left for the team may carry a call-back
 
 
@@ -80,7 +81,7 @@ class MessageGuard:
     async def __call__(self, message: UserMessage) -> None:
         text = message.text or ""
         typed = not text.startswith("/")  # button payloads are ours, not the person's words
-        if typed and not await self._admit(message, text):
+        if not await self._admit(message, text):
             return
         ticket = self._open_ticket(message.sender_id)
         if typed and has_contact_details(text) and not await self._call_back(message, ticket):
@@ -103,6 +104,8 @@ class MessageGuard:
         too_long = len(text) > self.max_chars
         if not too_long and self.limiter.allow(message.sender_id):
             return True
+        if not too_long and text.startswith(EMERGENCY_BUTTONS):
+            return True  # the emergency flow's buttons, tapped in a hurry
         crisis = crisis_detector().assess(text)
         if crisis.is_crisis:
             message.text = crisis_excerpt(text, crisis.matched, self.max_chars)

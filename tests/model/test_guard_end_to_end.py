@@ -109,6 +109,8 @@ async def test_too_many_messages_at_once_are_slowed_but_a_crisis_never_is(server
     assert answers[0].startswith("Hi.")
     _, replies = await rest(server.base, "fast-1", "my mate wont wake up")
     assert texts(replies).startswith("Call 999 now")
+    _, replies = await rest(server.base, "fast-1", "/emergency_called")  # its buttons too
+    assert texts(replies).startswith("Well done")
     _, replies = await rest(server.base, "fast-2", "hi")  # another conversation is not held up
     assert texts(replies).startswith("Hi.")
 
