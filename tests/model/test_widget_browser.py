@@ -98,6 +98,21 @@ async def test_quick_exit_leaves_nothing_in_storage_and_leaves_the_site(page, se
     assert "/webhooks/web/" not in page.url
 
 
+async def test_deleting_the_conversation_clears_the_chat_and_starts_a_new_one(page):
+    await open_chat(page)
+    await ask(page, "what is naloxone")
+    before = await page.evaluate("JSON.parse(sessionStorage.getItem('hra-chat')).session_id")
+    assert "can't be undone" in await ask(page, "delete my conversation")
+    await page.get_by_role("button", name="Delete it").click()
+    await page.get_by_text("This conversation has been deleted").wait_for(timeout=15_000)
+    assert "naloxone" not in (await page.locator(".hra-log").inner_text()).lower()
+    await page.wait_for_function(
+        "JSON.parse(sessionStorage.getItem('hra-chat')).session_id !== null"
+    )
+    after = await page.evaluate("JSON.parse(sessionStorage.getItem('hra-chat'))")
+    assert after["session_id"] != before and after["messages"] == []
+
+
 async def test_the_quick_exit_button(page, server):
     await open_chat(page)
     await page.get_by_role("button", name="Quick exit").click()
