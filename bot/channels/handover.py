@@ -1,4 +1,8 @@
-"""A conversation handed to a helpline worker is never left with nobody answering.
+"""A conversation handed to a helpline worker: what reaches the person, and that they are never
+left with nobody answering.
+
+`deliver` sends a worker's words (or the assistant's, on claiming and handing back) to the
+person on their own channel and keeps them in the transcript.
 
 While a conversation is paused (ConversationPaused) Rasa stores the person's messages and
 runs NLU on them, but predicts nothing, so the crisis detector's verdict would reach nobody.
@@ -23,6 +27,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import (
     ActionExecuted,
     BotUttered,
+    ConversationPaused,
     ConversationResumed,
     Event,
     UserUttered,
@@ -30,9 +35,10 @@ from rasa.shared.core.events import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.emergency import Message, emergency_content, first_reply, step
-from bot.handoff import WAITING, Ticket, handoff_store
+from bot.handoff import HANDED_BACK, WAITING, Ticket, handoff_store
 from bot.helpline import helpline
 from bot.notify import notify
+from bot.referrals import directory
 
 logger = logging.getLogger(__name__)
 
@@ -139,3 +145,44 @@ def _requeue(ticket: Ticket) -> None:
         handoff_store().leave_for_later(ticket.id)
     except SQLAlchemyError as error:
         logger.error("could not requeue a ticket: %s", type(error).__name__)
+
+
+def back_to_assistant(ticket: Ticket, outcome: str) -> list[Event]:
+    """Resume, telling the person in the words for how it ended."""
+    templates = helpline().templates
+    template = templates.handed_back if outcome == HANDED_BACK else templates.ended
+    number = directory().region(ticket.region).emergency_number
+    return resume_events(template.format(emergency_number=number))
+
+
+async def deliver(
+    app: Any,
+    conversation_id: str,
+    events: list[Event],
+    pause: bool = False,
+    must_reach: bool = False,
+) -> bool:
+    """Keeps events in the conversation's transcript and sends its bot messages to the person
+    on their own channel: what Rasa's `POST /conversations/{id}/tracker/events
+    ?execute_side_effects=true&output_channel=latest` does, done in-process so that API can
+    stay off the public side. `pause` first pauses an assistant still answering; with
+    `must_reach` nothing is kept when the person's channel cannot be reached."""
+    agent = app.ctx.agent
+    async with agent.lock_store.lock(conversation_id):
+        tracker = await agent.tracker_store.retrieve(conversation_id)
+        if tracker is None:
+            return False
+        latest = tracker.get_latest_input_channel()
+        channels = getattr(app.ctx, "input_channels", None) or []
+        channel = next((c for c in channels if c.name() == latest), None)
+        output = channel.get_output_channel() if channel else None
+        if output is None and must_reach:
+            return False
+        if pause and not tracker.is_paused():
+            events = [ConversationPaused(), *events]
+        for event in events:
+            tracker.update(event)
+        await agent.tracker_store.save(tracker)
+        if output is not None:
+            await agent.processor.execute_side_effects(events, tracker, output)
+    return output is not None

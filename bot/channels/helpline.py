@@ -33,14 +33,13 @@ from rasa.shared.core.events import (
     BotUttered,
     ConversationPaused,
     ConversationResumed,
-    Event,
     UserUttered,
 )
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.handover import crisis_reply, resume_events
+from bot.channels.handover import back_to_assistant, crisis_reply, deliver
 from bot.handoff import (
     CHAT,
     ENDED,
@@ -52,7 +51,6 @@ from bot.handoff import (
     handoff_store,
 )
 from bot.helpline import helpline
-from bot.referrals import directory
 from bot.settings import get_settings
 
 PAGES = Path(__file__).resolve().parent / "helpline_static"
@@ -280,7 +278,7 @@ class HelplineConsole(InputChannel):
                 return render("Not yours", f"<p>{html.escape(str(error))}</p>", 409)
             if before.status == WAITING:
                 joined = helpline().templates.claimed
-                await deliver(request, ticket.conversation_id, [BotUttered(joined)], pause=True)
+                await deliver(request.app, ticket.conversation_id, [BotUttered(joined)], pause=True)
             return response.redirect(f"/webhooks/helpline/tickets/{ticket_id}", status=303)
 
         @console.route("/tickets/<ticket_id:int>", methods=["GET"])
@@ -317,7 +315,7 @@ class HelplineConsole(InputChannel):
             if not self.store.may_reply(found.id, session.agent):
                 return render("Not yours", "<p>Claim this ticket first.</p>", 403)
             said = BotUttered(text, metadata={"helpline": True})
-            if not await deliver(request, found.conversation_id, [said], must_reach=True):
+            if not await deliver(request.app, found.conversation_id, [said], must_reach=True):
                 return render(
                     "Not delivered", "<p>This person's channel cannot be reached.</p>", 502
                 )
@@ -342,7 +340,7 @@ class HelplineConsole(InputChannel):
                 self.store.close(found.id, session.agent, outcome)
             except HandoffError as error:
                 return render("Not yours", f"<p>{html.escape(str(error))}</p>", 409)
-            await deliver(request, found.conversation_id, back_to_assistant(found, outcome))
+            await deliver(request.app, found.conversation_id, back_to_assistant(found, outcome))
             return response.redirect("/webhooks/helpline/", status=303)
 
         return console
@@ -352,14 +350,6 @@ def describe_reason(ticket: Ticket) -> str:
     if ticket.crisis_at:
         return f"emergency: crisis message at {ticket.crisis_at:%H:%M} UTC"
     return ticket.reason
-
-
-def back_to_assistant(ticket: Ticket, outcome: str) -> list[Event]:
-    """Resume, telling the person in the words for how it ended."""
-    templates = helpline().templates
-    template = templates.handed_back if outcome == HANDED_BACK else templates.ended
-    number = directory().region(ticket.region).emergency_number
-    return resume_events(template.format(emergency_number=number))
 
 
 async def transcript(request: Request, conversation_id: str) -> str:
@@ -382,36 +372,3 @@ async def transcript(request: Request, conversation_id: str) -> str:
             flag = ' <strong class="urgent">crisis</strong>'
         lines.append(f"<li><strong>{who}:</strong>{flag} {html.escape(text)}</li>")
     return "".join(lines) or "<li>No messages yet.</li>"
-
-
-async def deliver(
-    request: Request,
-    conversation_id: str,
-    events: list[Event],
-    pause: bool = False,
-    must_reach: bool = False,
-) -> bool:
-    """Keeps events in the conversation's transcript and sends its bot messages to the person
-    on their own channel: what Rasa's `POST /conversations/{id}/tracker/events
-    ?execute_side_effects=true&output_channel=latest` does, done in-process so that API can
-    stay off the public side. `pause` first pauses an assistant still answering; with
-    `must_reach` nothing is kept when the person's channel cannot be reached."""
-    agent = request.app.ctx.agent
-    async with agent.lock_store.lock(conversation_id):
-        tracker = await agent.tracker_store.retrieve(conversation_id)
-        if tracker is None:
-            return False
-        latest = tracker.get_latest_input_channel()
-        channels = getattr(request.app.ctx, "input_channels", None) or []
-        channel = next((c for c in channels if c.name() == latest), None)
-        output = channel.get_output_channel() if channel else None
-        if output is None and must_reach:
-            return False
-        if pause and not tracker.is_paused():
-            events = [ConversationPaused(), *events]
-        for event in events:
-            tracker.update(event)
-        await agent.tracker_store.save(tracker)
-        if output is not None:
-            await agent.processor.execute_side_effects(events, tracker, output)
-    return output is not None
