@@ -169,11 +169,7 @@ class HandoffStore:
         if kind not in (CHAT, MESSAGE):
             raise HandoffError(f"unknown kind {kind!r}, expected {CHAT!r} or {MESSAGE!r}")
         with self._session.begin() as session:
-            existing = session.execute(
-                sa.select(TicketRow).where(
-                    TicketRow.conversation_id == conversation_id, TicketRow.status != CLOSED
-                )
-            ).scalar_one_or_none()
+            existing = self._open_row(session, conversation_id)
             if existing:
                 if REASONS.index(reason) < REASONS.index(existing.reason):
                     existing.reason = reason  # an emergency makes a waiting ticket urgent
@@ -213,9 +209,7 @@ class HandoffStore:
     def leave_for_later(self, ticket_id: int) -> Ticket:
         """A waiting chat nobody can take now stays in the queue as a left message."""
         with self._session.begin() as session:
-            row = session.get(TicketRow, ticket_id, with_for_update=True)
-            if row is None:
-                raise HandoffError(f"no ticket {ticket_id}")
+            row = self._row(session, ticket_id, lock=True)
             if row.status == WAITING:
                 row.kind = MESSAGE
             return Ticket.of(row)
@@ -223,9 +217,7 @@ class HandoffStore:
     def flag_crisis(self, ticket_id: int, now: datetime | None = None) -> Ticket:
         """A crisis message came while the ticket was open: it goes to the top of the queue."""
         with self._session.begin() as session:
-            row = session.get(TicketRow, ticket_id, with_for_update=True)
-            if row is None:
-                raise HandoffError(f"no ticket {ticket_id}")
+            row = self._row(session, ticket_id, lock=True)
             row.reason, row.crisis_at = "emergency", now or utcnow()
             return Ticket.of(row)
 
@@ -244,19 +236,28 @@ class HandoffStore:
 
     def get(self, ticket_id: int) -> Ticket:
         with self._session() as session:
-            row = session.get(TicketRow, ticket_id)
-            if row is None:
-                raise HandoffError(f"no ticket {ticket_id}")
-            return Ticket.of(row)
+            return Ticket.of(self._row(session, ticket_id))
 
     def open_for(self, conversation_id: str) -> Ticket | None:
         with self._session() as session:
-            row = session.execute(
-                sa.select(TicketRow).where(
-                    TicketRow.conversation_id == conversation_id, TicketRow.status != CLOSED
-                )
-            ).scalar_one_or_none()
+            row = self._open_row(session, conversation_id)
             return Ticket.of(row) if row else None
+
+    @staticmethod
+    def _row(session: Any, ticket_id: int, lock: bool = False) -> TicketRow:
+        row = session.get(TicketRow, ticket_id, with_for_update=lock)
+        if row is None:
+            raise HandoffError(f"no ticket {ticket_id}")
+        return row
+
+    @staticmethod
+    def _open_row(session: Any, conversation_id: str) -> TicketRow | None:
+        """The conversation's ticket that is not closed (there is at most one)."""
+        return session.execute(
+            sa.select(TicketRow).where(
+                TicketRow.conversation_id == conversation_id, TicketRow.status != CLOSED
+            )
+        ).scalar_one_or_none()
 
     @staticmethod
     def _open_for_agent(session: Any, ticket_id: int, agent: str) -> TicketRow:
