@@ -100,7 +100,10 @@ def rasa_server(
     lines for other tracker and lock stores."""
     port = port or free_port()
     endpoints = workdir / "endpoints.yml"
-    sqlite = f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{workdir / "tracker.db"}"\n'
+    sqlite = (
+        "tracker_store:\n  type: bot.stores.sql_tracker.ResilientSQLTrackerStore\n"
+        f'  dialect: sqlite\n  db: "{workdir / "tracker.db"}"\n'
+    )
     endpoints.write_text(f'action_endpoint:\n  url: "{action_url}"\n' + (stores or sqlite))
     rasa = Path(sys.executable).with_name("rasa")
     output = log.open("ab") if log else subprocess.DEVNULL

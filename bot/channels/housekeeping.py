@@ -1,7 +1,8 @@
 """Deletes what is past the retention period once a day, inside the Rasa server, so the
 privacy promise holds without a cron job (credentials.yml: bot.channels.housekeeping.Housekeeping;
-`make purge` does the same by hand). A Rasa input channel only because that is how Rasa lets a
-project run code in its server: it has no routes and receives no messages."""
+`make purge` does the same by hand), and installs bot/speedups.py at server start. A Rasa input
+channel only because that is how Rasa lets a project run code in its server: it has no routes
+and receives no messages."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint
 
+from bot import speedups
 from bot.privacy import cutoff_for, purge, unwrapped
 from bot.settings import get_settings
 
@@ -28,6 +30,7 @@ class Housekeeping(InputChannel):
         return "housekeeping"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        speedups.install()
         housekeeping = Blueprint("housekeeping", __name__)
 
         async def start(app: Any, _loop: Any) -> None:
