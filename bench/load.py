@@ -103,17 +103,26 @@ def trained(name: str, config: Path) -> tuple[Path, float]:
     return model, seconds
 
 
-def rss_mb(port: int) -> float:
-    """Resident memory of the `rasa run` listening on `port` (found by its command line)."""
+def rasa_pid(port: int) -> int | None:
+    """The `rasa run` listening on `port` (found by its command line)."""
     for proc in Path("/proc").iterdir():
         try:
             args = (proc / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
         if b"run" in args and str(port).encode() in args and any(b"rasa" in a for a in args[:2]):
-            for line in (proc / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
+            return int(proc.name)
+    return None
+
+
+def rss_mb(port: int) -> float:
+    """Resident memory of the `rasa run` listening on `port`."""
+    pid = rasa_pid(port)
+    if pid is None:
+        return float("nan")
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
     return float("nan")
 
 

@@ -77,8 +77,11 @@ def load_agent(action_url: str):
 
     if not MODEL.exists():
         raise FileNotFoundError(f"{MODEL} is missing: run `make train` first")
+    from bot import speedups
+
     configure_structlog(logging.WARNING)
     setup_tf_environment()
+    speedups.install()  # as our server does at start (bot/channels/housekeeping.py)
     return Agent.load(str(MODEL), action_endpoint=EndpointConfig(action_url))
 
 
