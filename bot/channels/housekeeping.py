@@ -34,9 +34,14 @@ class Housekeeping(InputChannel):
         housekeeping = Blueprint("housekeeping", __name__)
 
         async def start(app: Any, _loop: Any) -> None:
-            app.add_task(self.daily(app))
+            app.add_task(self.daily(app), name="housekeeping")
+
+        async def stop(app: Any, _loop: Any) -> None:
+            # Otherwise asyncio reports the sleeping task as destroyed at shutdown.
+            await app.cancel_task("housekeeping", raise_exception=False)
 
         housekeeping.listener("after_server_start")(start)
+        housekeeping.listener("before_server_stop")(stop)
         return housekeeping
 
     async def daily(self, app: Any) -> None:
