@@ -28,6 +28,9 @@ NONE = "none"
 END_OF_MESSAGE = "zzend"
 # Phrase groups in crisis.yml that frame a message rather than name a crisis.
 FRAMES = ("question_frames", "urgency", "past", "benign", "not_literal", "joking", "resolved")
+# The frames that make crisis words "not now" unless the message is urgent.
+CALMING = ("question_frames", "past", "joking", "benign")
+SENTENCE_END = re.compile(r"[.!?]+")
 
 
 @dataclass(frozen=True)
@@ -115,24 +118,42 @@ class CrisisDetector:
         past = frames.get("past", [])
         # "hes fine now": a "now" inside a past-event phrase is not urgency.
         urgent = any(not self._overlaps(*span, past) for span in frames.get("urgency", []))
-        general = "question_frames" in frames or self._generic_question(doc)
-        not_now = general or past or "joking" in frames or "benign" in frames
+        calming = [span for name in CALMING for span in frames.get(name, [])]
+        general = self._generic_question(doc)
         if not crises:
             # No crisis words at all. NOT_NOW (rather than NONE) lets the pipeline overrule the
             # classifier's own guess of `emergency` when the message says it is over, not
             # literal, a general question or negated ("nobody is sick").
-            calm = matches or figurative or "resolved" in frames or not_now
+            calm = matches or figurative or "resolved" in frames or calming or general
             settled = past + frames.get("resolved", [])  # "hes up now": not urgency
             urgent = any(not self._overlaps(*span, settled) for span in frames.get("urgency", []))
             return Assessment(NOT_NOW if calm and not urgent else NONE)
+        # A calming phrase speaks for its own sentence and the ones before it ("I overdosed.
+        # That was years ago."), not for what comes after: "thanks for the info last week.
+        # ... tonight is the night" is a crisis now.
+        sentence = self._sentence_numbers(doc)
+        live = [
+            match
+            for match in crises
+            if urgent
+            or match[0] in self._question_proof
+            or not (general or any(sentence[s] >= sentence[match[1]] for s, _ in calming))
+        ]
         category, start, end = min(
-            crises,
+            live or crises,
             key=lambda match: (match[0] not in self._question_proof, self._priority[match[0]]),
         )
         reply, matched = self._reply[category], doc[start:end].text
-        if not urgent and not_now and category not in self._question_proof:
-            return Assessment(NOT_NOW, reply, matched)
-        return Assessment(CRISIS, reply, matched)
+        return Assessment(CRISIS if live else NOT_NOW, reply, matched)
+
+    @staticmethod
+    def _sentence_numbers(doc: Doc) -> list[int]:
+        """Each token's sentence, counted at full stops, question and exclamation marks."""
+        numbers, current = [], 0
+        for token in doc:
+            numbers.append(current)
+            current += bool(SENTENCE_END.fullmatch(token.text))
+        return numbers
 
     def _generic_question(self, doc: Doc) -> bool:
         """Starts like a question and names nobody in particular: "why do lips go blue"."""

@@ -8,14 +8,15 @@ from pathlib import Path
 import yaml
 
 SUITE = Path(__file__).resolve().parents[1] / "crisis"
-# Issue target: under 5%. Measured 2026-12-01: 4.0% (22 of 552), most of them the classifier's
-# own `emergency` on messages with no crisis words that the detector cannot call calm.
+# Issue target: under 5%. Measured 2026-12-01: 4.0% (27 of 672), most of them the classifier's
+# own `emergency` on messages with no crisis words that the detector cannot call calm, or a
+# past event told with a "now" in it ("now i carry naloxone everywhere").
 FALSE_ALARM_CEILING = 0.05
 
 
 def suite(kind: str) -> list[dict]:
-    """crisis.yml and unseen_crisis.yml (written blind, without reading the patterns), or the
-    near misses likewise."""
+    """Every crisis suite (crisis.yml and the ones written blind, without reading the patterns),
+    or every near-miss suite."""
     messages = []
     for path in sorted(SUITE.glob(f"*{kind}.yml")):
         messages += yaml.safe_load(path.read_text())["messages"]

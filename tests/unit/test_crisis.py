@@ -42,6 +42,21 @@ def test_general_questions_and_past_events_are_not_a_crisis_now(text):
 
 
 @pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # Small talk first, the crisis after: the earlier sentence's calm words do not count.
+        ("thanks for the info last week. tonight is the night, my tablets are lined up", CRISIS),
+        ("i read an article about it. my brother is blue and wont wake up", CRISIS),
+        # The event first, then that it is over: the later sentence speaks for it.
+        ("i overdosed. that was years ago and i survived", NOT_NOW),
+        ("my friend overdosed last year and survived. how do i get a kit", NOT_NOW),
+    ],
+)
+def test_calm_words_speak_for_their_own_sentence_and_those_before(text, kind):
+    assert crisis_detector().assess(text).kind == kind
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "i'm not suicidal just tired",
