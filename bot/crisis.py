@@ -31,6 +31,7 @@ FRAMES = ("question_frames", "urgency", "past", "benign", "not_literal", "joking
 # The frames that make crisis words "not now" unless the message is urgent.
 CALMING = ("question_frames", "past", "joking", "benign")
 SENTENCE_END = re.compile(r"[.!?]+")
+Span = tuple[int, int]  # token offsets of a match
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,7 @@ class CrisisDetector:
             if not self._overlaps(match[1], match[2], figurative) and not self._negated(doc, *match)
         ]
         past = frames.get("past", [])
-        # "hes fine now": a "now" inside a past-event phrase is not urgency.
-        urgent = any(not self._overlaps(*span, past) for span in frames.get("urgency", []))
+        urgent = self._urgent(frames.get("urgency", []), past, crises)
         calming = [span for name in CALMING for span in frames.get(name, [])]
         general = self._generic_question(doc)
         if not crises:
@@ -145,6 +145,23 @@ class CrisisDetector:
         )
         reply, matched = self._reply[category], doc[start:end].text
         return Assessment(CRISIS if live else NOT_NOW, reply, matched)
+
+    @staticmethod
+    def _urgent(urgency: list[Span], past: list[Span], crises: list[tuple[str, int, int]]) -> bool:
+        """Whether an urgency word speaks for the crisis words. Not inside a past-event phrase
+        ("hes fine now"), and not when the story has moved on from a past event to today with
+        the crisis words left behind in the past part ("i overdosed in my twenties and now i
+        volunteer", "she went blue in 2019 and it still gives me nightmares")."""
+        for start, end in urgency:
+            if CrisisDetector._overlaps(start, end, past):
+                continue
+            before = [crisis_start for _, crisis_start, _ in crises if crisis_start < start]
+            if len(before) < len(crises) or not before:
+                return True  # crisis words after it, or none at all: it speaks for them
+            moved_on = any(max(before) < past_start < start for past_start, _ in past)
+            if not moved_on:
+                return True
+        return False
 
     @staticmethod
     def _sentence_numbers(doc: Doc) -> list[int]:

@@ -29,10 +29,10 @@ class SafeLogisticRegressionClassifier(LogisticRegressionClassifier):
         if coef is not None and not coef.flags["F_CONTIGUOUS"]:
             self.clf.coef_ = np.asfortranarray(coef)  # once, on the first message
         has_words = [self._has_features(message) for message in messages]
-        with_words = [message for message, words in zip(messages, has_words) if words]
+        with_words = [message for message, words in zip(messages, has_words, strict=True) if words]
         if with_words:
             super().process(with_words)
-        for message, words in zip(messages, has_words):
+        for message, words in zip(messages, has_words, strict=True):
             if not words:
                 message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)

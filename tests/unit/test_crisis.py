@@ -57,6 +57,34 @@ def test_calm_words_speak_for_their_own_sentence_and_those_before(text, kind):
 
 
 @pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # The story moves from a past event to today: its "now" and "still" are not urgency.
+        ("i overdosed twice in my twenties and now i volunteer at a needle exchange", NOT_NOW),
+        ("she turned blue at a party in 2019 and it still gives me nightmares", NOT_NOW),
+        # Unless the crisis words come after them, or after the past event.
+        ("he overdosed last year and now he is not breathing again", CRISIS),
+        ("stopped the benzos last week and just had a fit, now having another one", CRISIS),
+    ],
+)
+def test_urgency_after_a_past_event_speaks_only_for_what_follows_it(text, kind):
+    assert crisis_detector().assess(text).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("is it normal that hes breathing like 4 times a minute", CRISIS),  # even asked
+        ("fell out", CRISIS),  # US: collapsed
+        ("my sister fell out with me over her using", NOT_NOW),  # an argument
+        ("he came round with narcan but now hes nodding out again", CRISIS),
+    ],
+)
+def test_slang_and_breathing_rates(text, kind):
+    assert crisis_detector().assess(text).kind == kind
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "i'm not suicidal just tired",
