@@ -32,6 +32,8 @@ FRAMES = ("question_frames", "urgency", "past", "benign", "not_literal", "joking
 CALMING = ("question_frames", "past", "joking", "benign")
 SENTENCE_END = re.compile(r"[.!?]+")
 Span = tuple[int, int]  # token offsets of a match
+# A negation does not reach past these: "won't feed and just had a fit".
+CLAUSE_BREAKS = {"and", "but", "so", "then", ",", ".", ";", "!", "?"}
 
 
 @dataclass(frozen=True)
@@ -185,10 +187,18 @@ class CrisisDetector:
         return any(start < other_end and other_start < end for other_start, other_end in spans)
 
     def _negated(self, doc: Doc, category: str, start: int, end: int) -> bool:
-        """A negator in the four tokens before, or inside, a match of a negatable category."""
+        """A negator inside a match of a negatable category, or in the four tokens before it
+        within the same clause: "won't feed and just had a fit" is not negated."""
         if category not in self._negatable:
             return False
-        return any(self._is_negator(token) for token in doc[max(0, start - 4) : end])
+        if any(self._is_negator(token) for token in doc[start:end]):
+            return True
+        for token in reversed(doc[max(0, start - 4) : start]):
+            if token.lower_ in CLAUSE_BREAKS:
+                return False
+            if self._is_negator(token):
+                return True
+        return False
 
     def _is_negator(self, token) -> bool:
         return token.lemma_ in self._negators or token.lower_ in self._negators

@@ -85,6 +85,18 @@ def test_slang_and_breathing_rates(text, kind):
 
 
 @pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("he is not having a fit", NONE),
+        # The "won't" belongs to another clause.
+        ("my baby won't feed and just had a fit", CRISIS),
+    ],
+)
+def test_a_negation_reaches_only_its_own_clause(text, kind):
+    assert crisis_detector().assess(text).kind in ({NONE, NOT_NOW} if kind == NONE else {kind})
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "i'm not suicidal just tired",
