@@ -60,6 +60,7 @@ class CrisisDetector:
         self._matcher = Matcher(self._nlp.vocab, validate=True)
         self._frames = Matcher(self._nlp.vocab, validate=True)
         self._question_proof: set[str] = set()
+        self._joke_proof: set[str] = set()  # "lol im gonna end it tonight" is no joke
         for name in FRAMES:
             self._add(self._frames, name, section(source, rules, name), source)
         for category, spec in section(source, rules, "categories").items():
@@ -67,6 +68,8 @@ class CrisisDetector:
                 self._negatable.add(category)
             if spec.get("even_in_questions"):
                 self._question_proof.add(category)
+            if spec.get("even_in_jokes"):
+                self._joke_proof.add(category)
             self._reply[category] = spec.get("reply", category)
             self._priority[category] = len(self._priority)
             self._add(self._matcher, category, spec.get("patterns"), source)
@@ -120,7 +123,7 @@ class CrisisDetector:
         ]
         past = frames.get("past", [])
         urgent = self._urgent(frames.get("urgency", []), past, crises)
-        calming = [span for name in CALMING for span in frames.get(name, [])]
+        calming = [(name, span) for name in CALMING for span in frames.get(name, [])]
         general = self._generic_question(doc)
         if not crises:
             # No crisis words at all. NOT_NOW (rather than NONE) lets the pipeline overrule the
@@ -134,12 +137,18 @@ class CrisisDetector:
         # That was years ago."), not for what comes after: "thanks for the info last week.
         # ... tonight is the night" is a crisis now.
         sentence = self._sentence_numbers(doc)
+
+        def calmed(category: str, start: int) -> bool:
+            return general or any(
+                sentence[span[0]] >= sentence[start]
+                for name, span in calming
+                if not (name == "joking" and category in self._joke_proof)
+            )
+
         live = [
             match
             for match in crises
-            if urgent
-            or match[0] in self._question_proof
-            or not (general or any(sentence[s] >= sentence[match[1]] for s, _ in calming))
+            if urgent or match[0] in self._question_proof or not calmed(match[0], match[1])
         ]
         category, start, end = min(
             live or crises,

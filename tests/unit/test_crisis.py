@@ -87,6 +87,17 @@ def test_slang_and_breathing_rates(text, kind):
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
+        ("lol im gonna end it tonight anyway so doesnt matter", CRISIS),  # intent behind a joke
+        ("lol my mate overdosed on netflix again", NOT_NOW),
+    ],
+)
+def test_a_joke_does_not_hide_suicidal_intent(text, kind):
+    assert crisis_detector().assess(text).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
         ("he is not having a fit", NONE),
         # The "won't" belongs to another clause.
         ("my baby won't feed and just had a fit", CRISIS),
