@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 SUITE = Path(__file__).resolve().parents[1] / "crisis"
-# Issue target: under 5%. Measured 2026-12-01: 3.8% (48 of 1,272), most of them the classifier's
+# Issue target: under 5%. Measured 2026-12-01: 3.9% (54 of 1,392), most of them the classifier's
 # own `emergency` on messages with no crisis words that the detector cannot call calm, or a
 # past event told with a "now" in it ("now i carry naloxone everywhere").
 FALSE_ALARM_CEILING = 0.05
