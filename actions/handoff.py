@@ -10,7 +10,7 @@ reply: never a promise of a person who may not come.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.menus import emergency_number, help_buttons
 from actions.referrals import LINK_CHANNELS
+from bot import clock
 from bot.handoff import CHAT, MESSAGE, handoff_store
 from bot.helpline import helpline
 from bot.notify import notify
@@ -45,7 +46,7 @@ def handoff_reason(tracker: Tracker) -> str:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.utc_now()
 
 
 def channel_of(tracker: Tracker) -> str:

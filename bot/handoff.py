@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import declarative_base, sessionmaker
 
+from bot import clock
 from bot.settings import get_settings
 
 Base: Any = declarative_base()  # SQLAlchemy 1.4 has no typed declarative base
@@ -37,7 +38,7 @@ _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return clock.naive_utc_now()
 
 
 class TicketRow(Base):

@@ -18,6 +18,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bot import clock
+
 logger = logging.getLogger(__name__)
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -76,7 +78,7 @@ class Purged:
 
 
 def cutoff_for(days: int, now: datetime | None = None) -> datetime:
-    return (now or datetime.now(timezone.utc)) - timedelta(days=days)
+    return (now or clock.utc_now()) - timedelta(days=days)
 
 
 def purge_conversations(engine: sa.engine.Engine, cutoff: datetime) -> tuple[int, int]:

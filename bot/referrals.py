@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, HttpUrl, PrivateAttr, root_validator, validator
 
+from bot import clock
 from bot.content.loading import ContentError, parse_entries, parse_entry, read_yaml, section
 from bot.hours import OpeningHours
 from bot.settings import get_settings
@@ -271,7 +272,7 @@ def referral_message(
 
     `now` is the moment to judge opening hours by (the clock by default); `links` makes
     phone numbers tappable on channels that render Markdown."""
-    now = now or datetime.now().astimezone()
+    now = now or clock.utc_now()
     found = directory()
     region = found.region(region_id)
     services = found.contacts(region.id, need)

@@ -1,9 +1,10 @@
-"""Shared fixtures: the merged domain, a tracker factory, a fresh dispatcher per test, and a
-handoff store of each test's own (never var/handoff.db)."""
+"""Shared fixtures: the merged domain, a tracker factory, a fresh dispatcher per test, a
+handoff store of each test's own (never var/handoff.db), and a fixed clock."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,23 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 ROOT = Path(__file__).resolve().parents[1]
+TEST_NOW = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)  # a Wednesday, midday in London
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(request):
+    """bot/ reads a clock that stands at TEST_NOW until a test moves it, so no test depends
+    on when it runs. Tests of real servers (marked model or integration) keep the real clock:
+    a server in another process could not share a fixed one."""
+    from bot import clock
+
+    if request.node.get_closest_marker("model") or request.node.get_closest_marker("integration"):
+        yield None
+        return
+    fixed = clock.FixedClock(TEST_NOW)
+    previous = clock.use(fixed)
+    yield fixed
+    clock.use(previous)
 
 
 @pytest.fixture(scope="session")

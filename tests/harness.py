@@ -19,10 +19,15 @@ MODEL = ROOT / "models" / "assistant.tar.gz"
 def always_open_helpline(workdir: Path) -> Path:
     """A copy of the helpline's configuration open around the clock, so tests of handing over
     depend on whether a worker is online, not on the time they run."""
+    return helpline_with_hours(workdir, "  default: 24/7\n")
+
+
+def helpline_with_hours(workdir: Path, hours: str) -> Path:
+    """A copy of the helpline's configuration with other opening hours (YAML lines)."""
     original = (ROOT / "bot" / "content" / "helpline.yml").read_text()
     hours_start, hours_end = original.index("\nhours:\n"), original.index("\ntemplates:\n")
     path = workdir / "helpline.yml"
-    path.write_text(original[:hours_start] + "\nhours:\n  default: 24/7\n" + original[hours_end:])
+    path.write_text(original[:hours_start] + f"\nhours:\n{hours}" + original[hours_end:])
     return path
 
 
@@ -46,11 +51,20 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float, what: str
 
 
 @contextmanager
-def action_server(env: dict[str, str] | None = None, timeout: float = 60.0, port: int = 0):
-    """Runs `python -m rasa_sdk` on loopback (a free port unless given); yields its webhook URL."""
+def action_server(
+    env: dict[str, str] | None = None,
+    timeout: float = 60.0,
+    port: int = 0,
+    moment: str | None = None,
+):
+    """Runs `python -m rasa_sdk` on loopback (a free port unless given); yields its webhook URL.
+
+    `moment` ("2026-12-05 03:00:00", UTC) starts its clock there, with Debian's faketime, so a
+    test can say when the server thinks it is."""
     port = port or free_port()
+    clock = ["faketime", moment] if moment else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        [*clock, sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -58,6 +72,7 @@ def action_server(env: dict[str, str] | None = None, timeout: float = 60.0, port
             **os.environ,
             "RASA_TELEMETRY_ENABLED": "false",
             "SANIC_HOST": "127.0.0.1",
+            **({"TZ": "UTC"} if moment else {}),
             **(env or {}),
         },
     )

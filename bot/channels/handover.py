@@ -19,7 +19,6 @@ After Rasa has handled a message for a paused conversation with an open live-cha
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
@@ -34,6 +33,7 @@ from rasa.shared.core.events import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import clock
 from bot.emergency import Message, emergency_content, first_reply, step
 from bot.handoff import HANDED_BACK, WAITING, Ticket, handoff_store
 from bot.helpline import helpline
@@ -99,7 +99,7 @@ async def _answer(agent: Any, message: UserMessage, ticket: Ticket) -> str | Non
             reason = "crisis"
         elif ticket.status == WAITING and not _anyone_online():
             links = message.input_channel == "socketio"  # tap-to-call links
-            text = helpline().nobody_left(region, datetime.now(timezone.utc), links)
+            text = helpline().nobody_left(region, clock.utc_now(), links)
             events, reason = resume_events(text), "nobody"
         else:
             return None

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import html
 import secrets
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cache
@@ -39,6 +38,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import clock
 from bot.channels.handover import back_to_assistant, crisis_reply, deliver
 from bot.handoff import (
     CHAT,
@@ -116,7 +116,7 @@ class HelplineConsole(InputChannel):
     def _session(self, request: Request) -> Session | None:
         token = request.cookies.get(COOKIE, "")
         session = self._sessions.get(token)
-        if session is None or session.expires < time.time():
+        if session is None or session.expires < clock.epoch_seconds():
             self._sessions.pop(token, None)
             return None
         return session
@@ -126,7 +126,7 @@ class HelplineConsole(InputChannel):
         if session is not None:
             return secrets.compare_digest(sent, session.csrf)
         expires = self._forms.pop(sent, 0)
-        return expires > time.time()
+        return expires > clock.epoch_seconds()
 
     def _queue_rows(self, session: Session) -> tuple[str, int]:
         """The queue's table rows for this agent (others' claimed tickets hidden) and how many
@@ -156,8 +156,8 @@ class HelplineConsole(InputChannel):
 
     def _login_page(self, error: str = "", status: int = 200) -> HTTPResponse:
         token = secrets.token_urlsafe(24)
-        self._forms = {key: exp for key, exp in self._forms.items() if exp > time.time()}
-        self._forms[token] = time.time() + FORM_SECONDS
+        self._forms = {key: exp for key, exp in self._forms.items() if exp > clock.epoch_seconds()}
+        self._forms[token] = clock.epoch_seconds() + FORM_SECONDS
         body = page("login").substitute(error=html.escape(error), csrf=token)
         return render("Sign in", body, status)
 
@@ -213,7 +213,7 @@ class HelplineConsole(InputChannel):
             self.store.set_available(username, True)  # signing in is starting a shift
             token = secrets.token_urlsafe(32)
             self._sessions[token] = Session(
-                username, secrets.token_urlsafe(24), time.time() + SESSION_SECONDS
+                username, secrets.token_urlsafe(24), clock.epoch_seconds() + SESSION_SECONDS
             )
             done = response.redirect("/webhooks/helpline/", status=303, headers=HEADERS)
             done.cookies[COOKIE] = token

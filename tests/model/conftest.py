@@ -10,7 +10,7 @@ from playwright.async_api import async_playwright
 
 from tests.browser import launch
 from tests.fakes.telegram_server import FakeTelegram
-from tests.harness import action_server, load_agent
+from tests.harness import action_server, always_open_helpline, load_agent
 
 
 def pytest_collection_modifyitems(items):
@@ -21,10 +21,15 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def action_server_url(tmp_path_factory):
-    """The action server most model tests share; its handoff store has no agents, so asking
-    for a person gets the offline reply."""
-    store = tmp_path_factory.mktemp("actions") / "handoff.db"
-    with action_server({"HRA_HANDOFF_DB": f"sqlite:///{store}"}) as url:
+    """The action server most model tests share: its helpline is open around the clock and its
+    handoff store has no agents, so asking for a person gets "nobody is free" at any hour
+    (closed hours: test_helpline_hours.py)."""
+    workdir = tmp_path_factory.mktemp("actions")
+    env = {
+        "HRA_HANDOFF_DB": f"sqlite:///{workdir / 'handoff.db'}",
+        "HRA_HELPLINE_CONFIG": str(always_open_helpline(workdir)),
+    }
+    with action_server(env) as url:
         yield url
 
 

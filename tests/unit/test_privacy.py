@@ -80,15 +80,16 @@ def test_purge_with_empty_stores_deletes_nothing(tmp_path):
     assert purge(tracker_engine, handoff_engine, cutoff_for(30, NOW)).events == 0
 
 
-async def test_the_servers_daily_housekeeping_purges_its_own_tracker_store(tmp_path):
+async def test_the_servers_daily_housekeeping_purges_its_own_tracker_store(tmp_path, fixed_clock):
     from types import SimpleNamespace
 
     from bot.channels.housekeeping import Housekeeping
 
     domain = Domain.empty()
     store = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
-    await store.save(tracker("long ago", datetime.now(timezone.utc) - timedelta(days=45), domain))
-    await store.save(tracker("today", datetime.now(timezone.utc), domain))
+    today = datetime.fromtimestamp(fixed_clock(), timezone.utc)
+    await store.save(tracker("long ago", today - timedelta(days=45), domain))
+    await store.save(tracker("today", today, domain))
     app = SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(tracker_store=store)))
     Housekeeping.purge_once(app)
     assert await store.retrieve("long ago") is None
