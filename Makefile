@@ -39,13 +39,14 @@ $(CHROMIUM):
 	  || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null; }
 
 # Tests move the clock with Debian's faketime, so they are checked at any hour and day.
-FAKETIME := /usr/bin/faketime
-$(FAKETIME):
+# (Not named FAKETIME: libfaketime reads that variable, and make would export ours over it.)
+FAKETIME_BIN := /usr/bin/faketime
+$(FAKETIME_BIN):
 	@command -v apt-get >/dev/null || { echo "install faketime (Debian package)"; exit 1; }
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q faketime >/dev/null \
 	  || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q faketime >/dev/null; }
 
-install: $(STAMP) $(NPM_STAMP) $(FAKETIME) ## Create the virtual environment and install everything
+install: $(STAMP) $(NPM_STAMP) $(FAKETIME_BIN) ## Create the virtual environment and install everything
 
 # The integration test starts PostgreSQL and Redis itself, on loopback, from Debian's packages.
 install-databases: ## PostgreSQL and Redis servers from Debian's packages (integration test)
@@ -72,7 +73,7 @@ lint: $(STAMP) ## Lint and format check with ruff, types with mypy (bot/, action
 	$(BIN)/ruff format --check bot actions tests bench
 	$(BIN)/mypy
 
-unit: $(STAMP) $(FAKETIME) ## Unit and action tests (no trained model needed)
+unit: $(STAMP) $(FAKETIME_BIN) ## Unit and action tests (no trained model needed)
 	$(BIN)/pytest -m "not model and not integration" -q
 
 validate: $(STAMP) ## rasa data validate, warnings are errors
@@ -81,7 +82,7 @@ validate: $(STAMP) ## rasa data validate, warnings are errors
 test-stories: $(MODEL) ## Conversation tests in tests/stories/
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
 
-test-model: $(MODEL) $(NPM_STAMP) $(CHROMIUM) $(FAKETIME) ## Tests against the trained model (NLU accuracy, conversations, browser)
+test-model: $(MODEL) $(NPM_STAMP) $(CHROMIUM) $(FAKETIME_BIN) ## Tests against the trained model (NLU accuracy, conversations, browser)
 	$(BIN)/pytest -m model -q -s
 
 test-integration: $(MODEL) install-databases ## Two Rasa servers on PostgreSQL and Redis
