@@ -60,6 +60,8 @@ class Settings:
     helpline: HelplineSettings
     limits: LimitSettings
     retention_days: int  # `make purge` deletes conversations and tickets older than this
+    secret_key: str  # signs ids and tokens the server issues (bot/signing.py); empty: key_file
+    key_file: Path  # a random key made on first use when secret_key is empty
 
 
 def _env(name: str, default: str) -> str:
@@ -90,6 +92,8 @@ def get_settings() -> Settings:
             burst=int(_number("HRA_MESSAGE_BURST", 10, 1)),
         ),
         retention_days=int(_number("HRA_RETENTION_DAYS", 30, 1)),
+        secret_key=_env("HRA_SECRET_KEY", ""),
+        key_file=Path(_env("HRA_KEY_FILE", str(PACKAGE_DIR.parent / "var" / "secret.key"))),
         helpline=HelplineSettings(
             config=Path(_env("HRA_HELPLINE_CONFIG", str(CONTENT_DIR / "helpline.yml"))),
             webhook_url=_env("HRA_HELPLINE_WEBHOOK_URL", ""),
