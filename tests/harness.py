@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -50,6 +51,17 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float, what: str
             time.sleep(0.3)
 
 
+def without_faketime(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment minus a faketime the whole suite may run under (`faketime ... make
+    test`): a faketime started inside it would compute its offset from the outer fake clock
+    and share the outer one's memory, and the server would not read the moment it was given."""
+    return {
+        name: value
+        for name, value in environ.items()
+        if not name.startswith("FAKETIME") and not (name == "LD_PRELOAD" and "faketime" in value)
+    }
+
+
 @contextmanager
 def action_server(
     env: dict[str, str] | None = None,
@@ -69,7 +81,7 @@ def action_server(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={
-            **os.environ,
+            **(without_faketime(os.environ) if moment else os.environ),
             "RASA_TELEMETRY_ENABLED": "false",
             "SANIC_HOST": "127.0.0.1",
             **({"TZ": "UTC"} if moment else {}),

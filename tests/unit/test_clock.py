@@ -15,6 +15,7 @@ import pytest
 
 from bot import clock
 from tests.conftest import TEST_NOW
+from tests.harness import without_faketime
 
 ROOT = Path(__file__).resolve().parents[2]
 # Calls that read the wall clock. time.monotonic stays allowed: it measures intervals, which
@@ -81,6 +82,26 @@ def test_the_real_clock_is_back_after_a_test_replaces_it():
 MOMENTS = [("2026-12-05 03:00:00", "UTC"), ("2026-12-06 23:59:30", "America/Los_Angeles")]
 
 
+def test_a_moved_clock_reads_the_moment_given_even_inside_another_faketime():
+    """`faketime ... make test` must not bend the moments the suite sets for itself."""
+    read_clock = [sys.executable, "-c", "import time; print(int(time.time()))"]
+    outer = {**os.environ, "TZ": "UTC"}
+    inner = ["faketime", "2026-12-07 12:00:00", *read_clock]
+    nested = [
+        "faketime",
+        "2026-12-05 03:00:00",
+        sys.executable,
+        "-c",
+        (
+            "import os, subprocess, sys; from tests.harness import without_faketime; "
+            f"sys.exit(subprocess.call({inner!r}, env=without_faketime(os.environ)))"
+        ),
+    ]
+    output = subprocess.run(nested, cwd=ROOT, env=outer, capture_output=True, text=True)
+    moment = datetime(2026, 12, 7, 12, tzinfo=timezone.utc).timestamp()
+    assert abs(int(output.stdout) - moment) < 60, output
+
+
 def test_the_unit_and_action_tests_pass_whatever_the_machines_clock_says(request):
     """Runs every other unit and action test with the machine's clock moved (libfaketime), the
     moments in parallel: a test that reads the real clock where it should not fails here."""
@@ -91,7 +112,7 @@ def test_the_unit_and_action_tests_pass_whatever_the_machines_clock_says(request
         subprocess.Popen(
             ["faketime", moment, sys.executable, "-m", "pytest", *pytest_args],
             cwd=ROOT,
-            env={**os.environ, "TZ": zone},
+            env={**without_faketime(os.environ), "TZ": zone},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
