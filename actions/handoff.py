@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.menus import emergency_number, help_buttons
 from actions.referrals import LINK_CHANNELS
 from bot import clock
-from bot.handoff import CHAT, MESSAGE, handoff_store
+from bot.handoff import CHAT, MESSAGE, TicketLimit, handoff_store
 from bot.helpline import helpline
 from bot.notify import notify
 
@@ -74,6 +74,9 @@ class ActionHumanHandoff(Action):
                     tracker.sender_id, channel_of(tracker), region, handoff_reason(tracker)
                 )
                 position = store.position(ticket.id)
+        except TicketLimit:
+            logger.warning("handoff: a new ticket was refused by the ticket limits")
+            availability = line.availability(region, 0, now)  # nobody free: the honest reply
         except SQLAlchemyError as error:
             logger.error("handoff store unavailable: %s", type(error).__name__)
             availability = line.availability(region, 0, now)
@@ -129,8 +132,8 @@ class ActionSubmitHelplineMessage(Action):
                 kind=MESSAGE,
                 note=text,
             )
-        except SQLAlchemyError as error:
-            logger.error("handoff store unavailable: %s", type(error).__name__)
+        except (SQLAlchemyError, TicketLimit) as error:
+            logger.error("could not keep a left message: %s", type(error).__name__)
             dispatcher.utter_message(
                 text=line.templates.message_failed.format(emergency_number=number),
                 buttons=help_buttons(),

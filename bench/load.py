@@ -38,7 +38,12 @@ BENCH = Path(__file__).resolve().parent
 MODELS = BENCH / "models"
 RESULTS = BENCH / "results"
 OURS_CONFIG, BASELINE_CONFIG = ROOT / "config.yml", BENCH / "default_config.yml"
-ENV = {"HRA_MESSAGES_PER_MINUTE": "1000000", "HRA_MESSAGE_BURST": "1000000"}
+ENV = {  # the load is the point: no limit may answer in the server's place
+    "HRA_MESSAGES_PER_MINUTE": "1000000",
+    "HRA_MESSAGE_BURST": "1000000",
+    "HRA_SERVER_MESSAGES_PER_MINUTE": "1000000",
+    "HRA_SERVER_MESSAGE_BURST": "1000000",
+}
 MESSAGES = [
     "hi",
     "how do i use narcan",

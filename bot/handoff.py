@@ -106,6 +106,10 @@ class HandoffError(ValueError):
     """A ticket or account operation that is not allowed (named in the message)."""
 
 
+class TicketLimit(HandoffError):
+    """No new ticket now: too many were opened (per conversation, or by everyone)."""
+
+
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
@@ -180,6 +184,7 @@ class HandoffStore:
                     existing.note = "\n\n".join(filter(None, [existing.note, note]))
                 existing.channel = channel  # where the person is now
                 return Ticket.of(existing)
+            self._check_limits(session, conversation_id)
             row = TicketRow(
                 conversation_id=conversation_id,
                 channel=channel,
@@ -191,6 +196,23 @@ class HandoffStore:
             session.add(row)
             session.flush()
             return Ticket.of(row)
+
+    @staticmethod
+    def _check_limits(session: Any, conversation_id: str) -> None:
+        """New tickets are limited per conversation and for everyone together (the settings'
+        `tickets_per_*`): a script opening conversation after conversation cannot bury the
+        people waiting in the queue. Counted in the store, so it holds across servers."""
+        limits, now = get_settings().limits, utcnow()
+        opened = sa.select(sa.func.count(TicketRow.id))
+        mine = opened.where(
+            TicketRow.conversation_id == conversation_id,
+            TicketRow.opened_at >= now - timedelta(days=1),
+        )
+        if session.execute(mine).scalar_one() >= limits.tickets_per_conversation:
+            raise TicketLimit("this conversation has opened too many tickets today")
+        everyone = opened.where(TicketRow.opened_at >= now - timedelta(hours=1))
+        if session.execute(everyone).scalar_one() >= limits.tickets_per_hour:
+            raise TicketLimit("too many new tickets in the last hour")
 
     def delete_for(self, conversation_id: str) -> int:
         """Deletes every ticket of a conversation (the person asked for it to be deleted)."""

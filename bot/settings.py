@@ -48,6 +48,13 @@ class LimitSettings:
     max_message_chars: int  # longer messages get a polite "please send it in parts"
     messages_per_minute: float  # per conversation, after a burst of `burst`
     burst: int
+    address_per_minute: float  # from one network address, all its conversations together
+    address_burst: int
+    address_sessions_per_minute: float  # new web chat sessions from one network address
+    server_per_minute: float  # the whole server: what it can answer without falling behind
+    server_burst: int
+    tickets_per_hour: int  # new helpline tickets, all conversations together
+    tickets_per_conversation: int  # new tickets one conversation may open in a day
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,13 @@ def get_settings() -> Settings:
             max_message_chars=int(_number("HRA_MAX_MESSAGE_CHARS", 2000, 100)),
             messages_per_minute=_number("HRA_MESSAGES_PER_MINUTE", 20, 1),
             burst=int(_number("HRA_MESSAGE_BURST", 10, 1)),
+            address_per_minute=_number("HRA_ADDRESS_MESSAGES_PER_MINUTE", 120, 1),
+            address_burst=int(_number("HRA_ADDRESS_MESSAGE_BURST", 40, 1)),
+            address_sessions_per_minute=_number("HRA_ADDRESS_SESSIONS_PER_MINUTE", 30, 2),
+            server_per_minute=_number("HRA_SERVER_MESSAGES_PER_MINUTE", 1200, 1),
+            server_burst=int(_number("HRA_SERVER_MESSAGE_BURST", 200, 1)),
+            tickets_per_hour=int(_number("HRA_TICKETS_PER_HOUR", 60, 1)),
+            tickets_per_conversation=int(_number("HRA_TICKETS_PER_CONVERSATION", 5, 1)),
         ),
         retention_days=int(_number("HRA_RETENTION_DAYS", 30, 1)),
         secret_key=_env("HRA_SECRET_KEY", ""),

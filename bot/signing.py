@@ -27,15 +27,23 @@ class _ClockedSigner(TimestampSigner):
 
 
 def _key_file(path: Path) -> bytes:
+    """The key kept in `path`, made there first if there is none. Written to a private file
+    of its own and linked into place, so two servers starting at once agree on one key and
+    neither reads a half-written one."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return path.read_bytes().strip()
-    key = secrets.token_hex(32).encode()
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as file:
-        file.write(key)
-    return key
+        file.write(secrets.token_hex(32).encode())
+    try:
+        os.link(draft, path)  # fails if another server got there first: use theirs
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_bytes().strip()
 
 
 @lru_cache(maxsize=1)

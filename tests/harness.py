@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -80,6 +81,7 @@ def action_server(
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # faketime runs the server as its child: stop them both
         env={
             **(without_faketime(os.environ) if moment else os.environ),
             "RASA_TELEMETRY_ENABLED": "false",
@@ -92,7 +94,7 @@ def action_server(
         wait_until_up(f"http://127.0.0.1:{port}/health", process, timeout, "the action server")
         yield f"http://127.0.0.1:{port}/webhook"
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
 
 
@@ -110,6 +112,16 @@ def load_agent(action_url: str):
     setup_tf_environment()
     speedups.install()  # as our server does at start (bot/channels/housekeeping.py)
     return Agent.load(str(MODEL), action_endpoint=EndpointConfig(action_url))
+
+
+# Every test client is 127.0.0.1: one address sending far more than a person would, so the
+# per-address limits are tested only where a test sets them (tests/model/test_attacks.py).
+TEST_SERVER_ENV = {
+    "HRA_SECRET_KEY": "the test servers' key",  # not var/secret.key of the checkout
+    "HRA_ADDRESS_MESSAGES_PER_MINUTE": "100000",
+    "HRA_ADDRESS_MESSAGE_BURST": "10000",
+    "HRA_ADDRESS_SESSIONS_PER_MINUTE": "100000",
+}
 
 
 @contextmanager
@@ -143,7 +155,7 @@ def rasa_server(
          "--endpoints", str(endpoints)],
         cwd=ROOT,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false",
-             "HRA_HANDOFF_DB": f"sqlite:///{workdir / 'handoff.db'}", **env},
+             "HRA_HANDOFF_DB": f"sqlite:///{workdir / 'handoff.db'}", **TEST_SERVER_ENV, **env},
         stdout=output, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -1,10 +1,13 @@
 """What every message goes through, on every channel, around Rasa's own handling.
 
 Each of our input channels (web, Telegram, REST) wraps its message handler in `MessageGuard`:
-- before Rasa: a message over the length cap gets a polite "send it in parts" (a crisis in it
-  is cut to its sentence and handled); a conversation sending faster than the rate limit is
-  asked to slow down (a crisis never is); phone numbers and email addresses are masked unless
-  the person is giving them for a call-back (bot/privacy.py);
+- before Rasa: text that starts with "/" is a button payload only if the assistant offered
+  exactly that button in this conversation; otherwise it is the person's words, slashes
+  dropped. A message over the length cap gets a polite "send it in parts" (a crisis in it is
+  cut to its sentence and handled); a conversation, a network address or the whole server
+  sending faster than its rate limit is asked to slow down (a crisis never is); phone numbers
+  and email addresses are masked, after any cut, unless the person is giving them for a
+  call-back (bot/privacy.py);
 - after Rasa: a conversation handed to a helpline worker gets what bot/channels/handover.py
   does; any other message that got no answer at all (the action server down, an exception,
   the model still loading) gets the "something went wrong" reply with the emergency number:
@@ -14,11 +17,13 @@ Each of our input channels (web, Telegram, REST) wraps its message handler in `M
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.shared.core.events import BotUttered
 from sanic import Blueprint
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -34,6 +39,9 @@ from bot.topics import conversation_text
 logger = logging.getLogger(__name__)
 
 EMERGENCY_BUTTONS = "/emergency"  # payloads of the emergency flow: never rate-limited
+INTENT_PREFIX = "/"  # what makes Rasa read a message as an intent rather than words
+MAX_PAYLOAD = 500  # characters: ours are far shorter
+RECENT_EVENTS = 400  # how far back a tapped button may have been offered
 MESSAGE_FORM = "helpline_message_form"  # a message left for the team may carry a call-back
 
 
@@ -57,6 +65,27 @@ class CountingOutput(OutputChannel):
         return getattr(self.inner, attribute)
 
 
+def offered_payloads(events: Any) -> set[str]:
+    """Every button payload the assistant sent in the recent part of a conversation."""
+    payloads: set[str] = set()
+    for event in list(events)[-RECENT_EVENTS:]:
+        if not isinstance(event, BotUttered):
+            continue
+        for button in (event.data or {}).get("buttons") or []:
+            if isinstance(button, dict) and isinstance(button.get("payload"), str):
+                payloads.add(button["payload"].strip())
+    return payloads
+
+
+def as_typed(text: str) -> str:
+    """Typed words that look like a payload, as words: without the leading slashes, so the
+    crisis detector, masking and the model read them like anything else the person wrote."""
+    stripped = text.strip()
+    if not stripped.startswith(INTENT_PREFIX):
+        return text
+    return stripped.lstrip(INTENT_PREFIX + " \t\n") or "?"
+
+
 class MessageGuard:
     def __init__(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         self.on_new_message = on_new_message
@@ -64,6 +93,8 @@ class MessageGuard:
         limits = get_settings().limits
         self.max_chars = limits.max_message_chars
         self.limiter = RateLimiter(limits.messages_per_minute, limits.burst)
+        self.address_limiter = RateLimiter(limits.address_per_minute, limits.address_burst)
+        self.server_limiter = RateLimiter(limits.server_per_minute, limits.server_burst)
 
     def attach(self, blueprint: Blueprint) -> Blueprint:
         """Registers a listener that remembers the app, whose ctx holds Rasa's agent."""
@@ -78,13 +109,20 @@ class MessageGuard:
     def agent(self) -> Any:
         return getattr(self.app.ctx, "agent", None) if self.app is not None else None
 
-    async def __call__(self, message: UserMessage) -> None:
-        text = message.text or ""
-        typed = not text.startswith("/")  # button payloads are ours, not the person's words
-        if not await self._admit(message, text):
+    async def __call__(
+        self, message: UserMessage, client: str = "", made_by_channel: bool = False
+    ) -> None:
+        """`client`: the sender's network address, for the per-address limit (empty where the
+        sender is already authenticated, as Telegram's are); `made_by_channel`: the channel
+        made this payload itself (Telegram's /start, a shared location), nobody typed it."""
+        payload = made_by_channel or await self._offered(message)
+        if not payload:
+            message.text = as_typed(message.text or "")
+        if not await self._admit(message, payload, client):
             return
+        text = message.text or ""  # cut to the crisis sentence if it was too long
         ticket = self._open_ticket(message.sender_id)
-        if typed and has_contact_details(text) and not await self._call_back(message, ticket):
+        if not payload and has_contact_details(text) and not await self._call_back(message, ticket):
             message.text = mask_contact_details(text)
         output = CountingOutput(message.output_channel)
         message.output_channel = output
@@ -99,21 +137,44 @@ class MessageGuard:
         if output.forget:
             await self._delete(message.sender_id)
 
-    async def _admit(self, message: UserMessage, text: str) -> bool:
-        """Length cap and rate limit; a crisis is always let through."""
+    async def _offered(self, message: UserMessage) -> bool:
+        """A message is a button payload only if it is exactly one the assistant offered in
+        this conversation: nobody can type `/privacy_delete_confirmed` or `/restart` to skip a
+        step, or a made-up `/emergency...` to pass the rate limit."""
+        text = (message.text or "").strip()
+        if not text.startswith(INTENT_PREFIX) or len(text) > MAX_PAYLOAD:
+            return False
+        tracker = await self._tracker(message.sender_id)
+        return tracker is not None and text in offered_payloads(tracker.events)
+
+    async def _admit(self, message: UserMessage, payload: bool, client: str) -> bool:
+        """Length cap and rate limits; a crisis is always let through."""
+        text = message.text or ""
         too_long = len(text) > self.max_chars
-        if not too_long and self.limiter.allow(message.sender_id):
+        if not too_long and self._within_limits(message.sender_id, client):
             return True
-        if not too_long and text.startswith(EMERGENCY_BUTTONS):
+        if not too_long and payload and text.startswith(EMERGENCY_BUTTONS):
             return True  # the emergency flow's buttons, tapped in a hurry
-        crisis = crisis_detector().assess(text)
+        # The detector's time grows with the text: read the start and the end of an
+        # over-long message (where a crisis is said), off the event loop.
+        part = text if not too_long else f"{text[: self.max_chars]}\n{text[-self.max_chars :]}"
+        crisis = await asyncio.to_thread(crisis_detector().assess, part)
         if crisis.is_crisis:
-            message.text = crisis_excerpt(text, crisis.matched, self.max_chars)
+            message.text = crisis_excerpt(part, crisis.matched, self.max_chars)
             return True
         wording = conversation_text()
         template = wording.too_long if too_long else wording.too_fast
         await self._say(message, template.replace("{limit}", f"{self.max_chars:,}"))
         return False
+
+    def _within_limits(self, sender_id: str, client: str) -> bool:
+        """Per conversation, per network address (many conversations from one place) and for
+        the whole server (many places at once)."""
+        return (
+            self.limiter.allow(sender_id)
+            and (not client or self.address_limiter.allow(client))
+            and self.server_limiter.allow("all")
+        )
 
     @staticmethod
     def _open_ticket(sender_id: str) -> Ticket | None:

@@ -19,6 +19,7 @@ After Rasa has handled a message for a paused conversation with an open live-cha
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
@@ -34,6 +35,7 @@ from rasa.shared.core.events import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import clock
+from bot.conversations import TELEGRAM, WEB, channel_of
 from bot.emergency import Message, emergency_content, first_reply, step
 from bot.handoff import HANDED_BACK, WAITING, Ticket, handoff_store
 from bot.helpline import helpline
@@ -43,6 +45,10 @@ from bot.referrals import directory
 logger = logging.getLogger(__name__)
 
 HANDOFF_PAYLOAD = "/human_handoff"  # already with a person: not offered while paused
+# The input channel that serves each kind of conversation id (bot/conversations.py); REST
+# has no way to reach a person later, and a bare id from before channels belongs to none.
+INPUT_CHANNELS = {WEB: "socketio", TELEGRAM: "telegram"}
+CRISIS_NOTICE_EVERY = timedelta(minutes=10)
 
 
 def crisis_reply(said: UserUttered, region: str | None) -> Message | None:
@@ -110,17 +116,17 @@ async def _answer(agent: Any, message: UserMessage, ticket: Ticket) -> str | Non
     return reason
 
 
-async def replay(agent: Any, sender_id: str, since: float, output: Any) -> int:
+async def replay(agent: Any, conversation_id: str, since: float, output: Any, sid: str) -> int:
     """Sends again the bot's messages after `since` (a timestamp the client got last), e.g. a
-    worker's reply that came while the person's phone was asleep."""
-    tracker = await agent.tracker_store.retrieve(sender_id)
+    worker's reply that came while the person's phone was asleep, to socket `sid` alone."""
+    tracker = await agent.tracker_store.retrieve(conversation_id)
     missed = [
         event
         for event in (tracker.events if tracker else [])
         if isinstance(event, BotUttered) and event.timestamp > since
     ]
     for event in missed:
-        await output.send_response(sender_id, event.message())
+        await output.send_to_socket(sid, event.message())
     return len(missed)
 
 
@@ -132,10 +138,14 @@ def _anyone_online() -> bool:
 
 
 def _flag(ticket: Ticket) -> None:
+    """Flags every crisis message on the ticket, but notifies the team at most once in
+    CRISIS_NOTICE_EVERY per ticket: someone can't flood the team's channel from one chat."""
     try:
         store = handoff_store()
         flagged = store.flag_crisis(ticket.id)
-        notify("ticket.crisis", flagged, store.position(flagged.id))
+        last = ticket.crisis_at  # as it was when this message arrived
+        if last is None or clock.naive_utc_now() - last >= CRISIS_NOTICE_EVERY:
+            notify("ticket.crisis", flagged, store.position(flagged.id))
     except SQLAlchemyError as error:
         logger.error("could not flag a crisis on ticket: %s", type(error).__name__)
 
@@ -172,9 +182,10 @@ async def deliver(
         tracker = await agent.tracker_store.retrieve(conversation_id)
         if tracker is None:
             return False
-        latest = tracker.get_latest_input_channel()
+        # The conversation's own channel, from its id: never another channel's output.
+        own = INPUT_CHANNELS.get(channel_of(conversation_id) or "")
         channels = getattr(app.ctx, "input_channels", None) or []
-        channel = next((c for c in channels if c.name() == latest), None)
+        channel = next((c for c in channels if own and c.name() == own), None)
         output = channel.get_output_channel() if channel else None
         if output is None and must_reach:
             return False

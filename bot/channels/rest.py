@@ -1,6 +1,8 @@
 """The REST channel (/webhooks/rest/webhook, used by `make chat` and the tests), in Rasa's
 request and reply format: POST {"sender": "...", "message": "..."} -> [{"recipient_id",
 "text", "buttons", "custom"}, ...]. credentials.yml names it bot.channels.rest.RestInput.
+The conversation is `rest:<sender>` (bot/conversations.py): a REST caller can never write into a
+Telegram or web conversation, whatever sender it names. deploy/nginx.conf does not publish it.
 
 Our own rather than Rasa's RestInput: Rasa's answers 500 to a body that is not a message and
 logs the message text at ERROR when a request is cancelled or fails; this one answers a clear
@@ -17,7 +19,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.addresses import client_address
 from bot.channels.guard import MessageGuard
+from bot.conversations import MAX_NATIVE_ID, REST, conversation_id
 
 MAX_BODY = 200_000  # bytes: far above the message length cap, which answers politely
 
@@ -34,8 +38,9 @@ def read_body(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
         return None, 'the body must be a JSON object: {"sender": "...", "message": "..."}'
     if not isinstance(body.get("message"), str):
         return None, '"message" must be a string'
-    if not isinstance(body.get("sender", "default"), str) or not body.get("sender", "default"):
-        return None, '"sender" must be a non-empty string'
+    sender = body.get("sender")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_NATIVE_ID:
+        return None, f'"sender" must be a string of 1 to {MAX_NATIVE_ID} characters'
     return body, None
 
 
@@ -59,8 +64,10 @@ class RestInput(InputChannel):
             if body is None:
                 return response.json({"error": problem}, status=400)
             collector = CollectingOutputChannel()
-            sender = str(body.get("sender", "default"))[:255]
-            await guarded(UserMessage(body["message"], collector, sender, input_channel="rest"))
-            return response.json(collector.messages)
+            sender = body["sender"]
+            conversation = conversation_id(REST, sender)  # never another channel's
+            message = UserMessage(body["message"], collector, conversation, input_channel="rest")
+            await guarded(message, client=client_address(request))
+            return response.json([{**sent, "recipient_id": sender} for sent in collector.messages])
 
         return rest

@@ -8,7 +8,8 @@ stickers and photos (STACK-NOTES, issue 6). This one:
 - sets the webhook only when asked (`make telegram-webhook`, bot/channels/telegram_webhook.py);
 - answers every kind of message (bot/telegram/updates.py), each update_id once, and a failure
   inside one update still gets the person the emergency number, never a crash or a retry loop;
-- keeps one output channel made inside the server's loop, so later sends work.
+- keeps one output channel made inside the server's loop, so later sends work;
+- names each conversation `telegram:<chat id>` and sends only to such conversations.
 Settings come from environment variables (bot/settings.py, .env.example).
 """
 
@@ -27,6 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.guard import MessageGuard
+from bot.conversations import TELEGRAM, conversation_id, native_id
 from bot.places import gazetteer
 from bot.referrals import directory
 from bot.settings import TelegramSettings, get_settings
@@ -39,6 +41,9 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HELPLINE_LABEL = "Helpline worker"
 MAX_BODY = 1_000_000  # Telegram's updates are small; anything bigger is not from Telegram
+# What the channel itself turns into a payload (/start, a photo, a group mention, a shared
+# location): payloads by construction. A tapped button's is checked like typed text.
+MADE_BY_CHANNEL = frozenset({"start", "media", "group", "location"})
 
 
 class TelegramOutput(OutputChannel):
@@ -65,7 +70,9 @@ class TelegramOutput(OutputChannel):
         await self.send_text_with_buttons(recipient_id, text, quick_replies)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self.api.call("sendPhoto", chat_id=recipient_id, photo=image)
+        chat_id = self._chat_id(recipient_id)
+        if chat_id is not None:
+            await self.api.call("sendPhoto", chat_id=chat_id, photo=image)
 
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
@@ -73,7 +80,19 @@ class TelegramOutput(OutputChannel):
         if isinstance(json_message.get("text"), str):
             await self._send(recipient_id, json_message["text"], None)
 
-    async def _send(self, chat_id: str, text: str, keyboard: dict | None) -> None:
+    @staticmethod
+    def _chat_id(recipient_id: str) -> str | None:
+        """The Telegram chat of a conversation of ours; None (and nothing sent) for any other
+        channel's conversation."""
+        chat_id = native_id(recipient_id, TELEGRAM)
+        if chat_id is None:
+            logger.error("telegram: refused to send to a conversation of another channel")
+        return chat_id
+
+    async def _send(self, recipient_id: str, text: str, keyboard: dict | None) -> None:
+        chat_id = self._chat_id(recipient_id)
+        if chat_id is None:
+            return
         parts = messages(text)
         for position, part in enumerate(parts):
             last = position == len(parts) - 1
@@ -137,9 +156,7 @@ class TelegramInput(InputChannel):
 
         return hook
 
-    async def handle(
-        self, update: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
+    async def handle(self, update: Any, on_new_message: Callable[..., Awaitable[Any]]) -> None:
         update_id = update.get("update_id") if isinstance(update, dict) else None
         if isinstance(update_id, int):
             if update_id in self._seen:
@@ -151,29 +168,29 @@ class TelegramInput(InputChannel):
         if incoming is None:
             return
         output = self.get_output_channel()
+        conversation = conversation_id(TELEGRAM, incoming.chat_id)
         try:
             if incoming.callback_id:  # stop the button's spinner first
                 await output.api.call("answerCallbackQuery", callback_query_id=incoming.callback_id)
             text = self.callbacks.decode(incoming.text) if incoming.kind == "button" else None
-            await on_new_message(
-                UserMessage(
-                    text or incoming.text,
-                    output,
-                    incoming.chat_id,
-                    input_channel=self.name(),
-                    metadata={"telegram": incoming.kind},
-                )
+            message = UserMessage(
+                text or incoming.text,
+                output,
+                conversation,
+                input_channel=self.name(),
+                metadata={"telegram": incoming.kind},
             )
+            await on_new_message(message, made_by_channel=incoming.kind in MADE_BY_CHANNEL)
         except Exception:  # noqa: BLE001 - one bad update must not take the server down
             logger.exception("telegram: update %s failed (%s)", update_id, incoming.kind)
-            await self._safe_reply(output, incoming.chat_id)
+            await self._safe_reply(output, conversation)
 
-    async def _safe_reply(self, output: TelegramOutput, chat_id: str) -> None:
+    async def _safe_reply(self, output: TelegramOutput, conversation: str) -> None:
         """Something broke: the person still gets the emergency number."""
         found = directory()
         region = found.region(None)
         text = found.templates.failure.format(emergency_number=region.emergency_number)
         try:
-            await output.send_text_message(chat_id, text)
+            await output.send_text_message(conversation, text)
         except TelegramError:
             logger.error("telegram: could not send the safe reply for a failed update")

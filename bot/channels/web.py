@@ -4,9 +4,12 @@ credentials.yml names it (bot.channels.web.WebChatInput). Why not Rasa's SocketI
 it builds its socket.io server with `cors_allowed_origins=[]`, which turns the origin check
 off, so any website could embed a chat with our server; and its custom-JSON output passes the
 message as keyword arguments to `emit`, which breaks. Everything else follows it: session
-persistence (a conversation is a room named by its session id, so a reload or a reconnect after
-a server restart carries on), the same events (`user_uttered`, `bot_uttered`,
-`session_request`, `session_confirm`).
+persistence (a reload or a reconnect after a server restart carries on), the same events
+(`user_uttered`, `bot_uttered`, `session_request`, `session_confirm`). What differs: the session
+id the widget keeps is a token the server signed (bot/signing.py), so a made-up or someone
+else's guessed id starts a new conversation; a conversation is `web:<id>` and its room; a
+socket is in one room at a time; missed messages are replayed to the asking socket only; and
+session requests are rate-limited per network address.
 
 The blueprint also serves the widget: /webhooks/web/ (a demo service page), /widget.js,
 /widget.css, /socket.io.min.js (from npm, `make install`) and /config (the default region's
@@ -30,10 +33,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
+from bot.channels.addresses import client_address
 from bot.channels.guard import MessageGuard
 from bot.channels.handover import replay
+from bot.conversations import WEB, conversation_id, native_id
+from bot.limits import RateLimiter
 from bot.referrals import directory
 from bot.settings import WebSettings, get_settings
+from bot.signing import sign, unsign
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +53,12 @@ SOCKET_IO_CLIENT = (
     / "socket.io.min.js"
 )
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")  # ours: uuid4().hex, unguessable
+SESSION_PURPOSE = "web-session"  # the widget holds the id signed: only ids we issued count
+
+
+async def _maybe_await(result: Any) -> None:
+    if inspect.isawaitable(result):  # a coroutine from python-socketio 5.10 on
+        await result
 
 
 class WebChatOutput(SocketIOOutput):
@@ -55,8 +68,17 @@ class WebChatOutput(SocketIOOutput):
     _timestamp: float | None = None
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        if native_id(recipient_id, WEB) is None:  # a room is a web conversation, nothing else
+            logger.error("web: refused to send to a conversation of another channel")
+            return
         self._timestamp = message.get("timestamp")
         await super().send_response(recipient_id, message)
+
+    async def send_to_socket(self, sid: str, message: dict[str, Any]) -> None:
+        """To one socket, not its conversation's room: missed messages go only to the socket
+        that asked for them."""
+        self._timestamp = message.get("timestamp")
+        await super().send_response(sid, message)
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
         if isinstance(response, dict) and self._timestamp is not None:
@@ -109,6 +131,8 @@ class WebChatInput(InputChannel):
         web = SocketBlueprint(sio, "/socket.io", "web_chat", __name__)
         guarded = MessageGuard(on_new_message)
         guarded.attach(web)
+        per_minute = get_settings().limits.address_sessions_per_minute  # per network address
+        sessions = RateLimiter(per_minute, burst=int(per_minute // 2))
 
         @web.route("/", methods=["GET"])
         async def demo(_: Request) -> HTTPResponse:
@@ -137,41 +161,56 @@ class WebChatInput(InputChannel):
 
         @sio.on("connect")
         async def connect(sid: str, environ: dict, auth: Any = None) -> bool:
-            return True  # the origin has already been checked by python-socketio
+            # The origin has already been checked by python-socketio.
+            address = client_address(environ.get("sanic.request"))
+            await sio.save_session(sid, {"client": address})
+            return True
 
-        async def join(sid: str, asked: Any) -> str:
-            """Puts the socket in its conversation's room: the one it names, if well formed."""
-            session_id = asked if isinstance(asked, str) and SESSION_ID.match(asked) else None
-            session_id = session_id or uuid.uuid4().hex
-            entered = sio.enter_room(sid, session_id)
-            if inspect.isawaitable(entered):  # a coroutine from python-socketio 5.10 on
-                await entered
-            await sio.save_session(sid, {"session_id": session_id})
-            return session_id
+        async def join(sid: str, token: Any) -> tuple[str, str, bool]:
+            """Puts the socket in its conversation's room and out of any other: the one its
+            token names if we issued that token, else a new one. Returns the conversation,
+            its token and whether it carried on."""
+            issued = unsign(SESSION_PURPOSE, token)
+            resumed = issued is not None and bool(SESSION_ID.match(issued))
+            web_id = issued if resumed and issued else uuid.uuid4().hex
+            conversation = conversation_id(WEB, web_id)
+            session = await sio.get_session(sid) or {}
+            previous = session.get("conversation")
+            if previous and previous != conversation:
+                await _maybe_await(sio.leave_room(sid, previous))
+            await _maybe_await(sio.enter_room(sid, conversation))
+            await sio.save_session(sid, {**session, "conversation": conversation})
+            return conversation, sign(SESSION_PURPOSE, web_id), resumed
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Any) -> None:
+            session = await sio.get_session(sid) or {}
+            if not sessions.allow(str(session.get("client") or sid)):
+                return  # many sessions from one address: it asks again when it reconnects
             asked = data.get("session_id") if isinstance(data, dict) else None
-            session_id = await join(sid, asked)
-            await sio.emit("session_confirm", session_id, room=sid)
+            conversation, token, resumed = await join(sid, asked)
+            await sio.emit("session_confirm", token, room=sid)
             since = data.get("since") if isinstance(data, dict) else None
-            if session_id == asked and isinstance(since, int | float) and guarded.agent:
+            if resumed and isinstance(since, int | float) and guarded.agent:
                 output = WebChatOutput(sio, "bot_uttered")
-                await replay(guarded.agent, session_id, float(since), output)
+                await replay(guarded.agent, conversation, float(since), output, sid)
 
         @sio.on("user_uttered")
         async def handle_message(sid: str, data: Any) -> None:
-            session = await sio.get_session(sid)
-            session_id = session.get("session_id") if session else None
-            if not session_id and isinstance(data, dict) and data.get("session_id"):
+            session = await sio.get_session(sid) or {}
+            conversation = session.get("conversation")
+            if not conversation and isinstance(data, dict) and data.get("session_id"):
                 # After a server restart the client's queued message can arrive before its
                 # new session_request: it names its conversation, so carry on with it.
-                session_id = await join(sid, data["session_id"])
+                conversation, token, resumed = await join(sid, data["session_id"])
+                if not resumed:
+                    await sio.emit("session_confirm", token, room=sid)
             text = data.get("message") if isinstance(data, dict) else None
-            if not session_id or not isinstance(text, str) or not text.strip():
+            if not conversation or not isinstance(text, str) or not text.strip():
                 return  # no session yet, or nothing to say: the widget always sends both
             output = WebChatOutput(sio, "bot_uttered")
-            await guarded(UserMessage(text, output, session_id, input_channel=self.name()))
+            message = UserMessage(text, output, conversation, input_channel=self.name())
+            await guarded(message, client=str(session.get("client") or ""))
 
         return web
 

@@ -46,7 +46,8 @@ def assistant():
     """Stands in for Rasa: records what it was told and answers with buttons."""
     received = []
 
-    async def on_new_message(user_message):
+    async def on_new_message(user_message, made_by_channel=False):
+        user_message.made_by_channel = made_by_channel  # what the guard is told
         received.append(user_message)
         await user_message.output_channel.send_text_with_buttons(
             user_message.sender_id,
@@ -65,7 +66,8 @@ async def test_text_reaches_the_assistant_and_the_reply_is_escaped_with_a_keyboa
         {"update_id": 1, "message": message(text="how do i use narcan")}, assistant
     )
     assert [m.text for m in assistant.received] == ["how do i use narcan"]
-    assert assistant.received[0].sender_id == "42"
+    assert assistant.received[0].sender_id == "telegram:42"
+    assert assistant.received[0].made_by_channel is False  # typed: the guard checks it
     sent = telegram.sent()[0]
     assert sent["chat_id"] == "42" and sent["parse_mode"] == "HTML"
     assert sent["text"] == "you said: how do i use narcan &lt;b&gt;&amp;"
@@ -106,14 +108,33 @@ async def test_a_button_press_is_answered_so_it_stops_spinning(channel, assistan
     await channel.handle({"update_id": 2, "callback_query": query}, assistant)
     assert telegram.sent("answerCallbackQuery") == [{"callback_query_id": "cb1"}]
     assert [m.text for m in assistant.received] == ["/emergency"]
+    assert assistant.received[0].made_by_channel is False  # offered here? the guard checks
+
+
+async def test_only_what_the_channel_makes_itself_is_trusted_as_a_payload(channel, assistant):
+    await channel.handle({"update_id": 11, "message": message(text="/start")}, assistant)
+    await channel.handle({"update_id": 12, "message": message(text="/restart")}, assistant)
+    await channel.handle({"update_id": 13, "message": message(photo=[{"file_id": "x"}])}, assistant)
+    made = [(m.text, m.made_by_channel) for m in assistant.received]
+    assert made == [("/chat_greet", True), ("/restart", False), ("/chat_media", True)]
+
+
+@pytest.mark.parametrize("recipient", ["42", "web:42", "rest:42", "telegram:"])
+async def test_the_output_sends_nothing_to_a_conversation_that_is_not_a_telegram_chat(
+    channel, telegram, recipient
+):
+    output = channel.get_output_channel()
+    await output.send_text_message(recipient, "a worker's reply")
+    await output.send_image_url(recipient, "https://example.org/x.png")
+    assert telegram.calls == []
 
 
 async def test_long_button_payloads_survive_the_64_byte_limit(channel, assistant, telegram):
     long_payload = '/referral_contacts{"need": "needle_exchange", "note": "' + "x" * 60 + '"}'
 
-    async def with_long_button(user_message):
+    async def with_long_button(user_message, made_by_channel=False):
         await user_message.output_channel.send_text_with_buttons(
-            "42", "pick", [{"title": "More", "payload": long_payload}]
+            "telegram:42", "pick", [{"title": "More", "payload": long_payload}]
         )
 
     await channel.handle({"update_id": 3, "message": message(text="hi")}, with_long_button)
@@ -159,7 +180,7 @@ async def test_a_repeated_update_is_handled_once(channel, assistant):
 
 
 async def test_a_failure_inside_an_update_still_gives_the_emergency_number(channel, telegram):
-    async def broken(user_message):
+    async def broken(user_message, made_by_channel=False):
         raise RuntimeError("the assistant fell over")
 
     await channel.handle({"update_id": 10, "message": message(text="help")}, broken)
@@ -167,8 +188,8 @@ async def test_a_failure_inside_an_update_still_gives_the_emergency_number(chann
 
 
 async def test_long_replies_are_split_under_telegrams_limit(channel, telegram):
-    async def long_answer(user_message):
-        await user_message.output_channel.send_text_message("42", "line of text\n" * 800)
+    async def long_answer(user_message, made_by_channel=False):
+        await user_message.output_channel.send_text_message("telegram:42", "line of text\n" * 800)
 
     await channel.handle({"update_id": 11, "message": message(text="hi")}, long_answer)
     texts = [body["text"] for body in telegram.sent()]

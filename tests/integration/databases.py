@@ -14,7 +14,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.harness import free_port
+from tests.harness import free_port, without_faketime
 
 REDIS = "/usr/bin/redis-server"
 
@@ -24,6 +24,12 @@ def postgres_bin(name: str) -> str:
     if not found:
         raise FileNotFoundError(f"PostgreSQL's {name} is missing: run `make install-databases`")
     return found[-1]
+
+
+def real_clock() -> dict[str, str]:
+    """The databases are not ours to test against a moved clock: under `faketime ... make
+    test` redis-cli and redis-server wait for ever."""
+    return without_faketime(os.environ)
 
 
 def as_postgres(command: list[str]) -> list[str]:
@@ -38,12 +44,17 @@ def redis_server():
         [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=real_clock(),
     )
     try:
         deadline = time.monotonic() + 20
         while (
             subprocess.run(
-                ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True
+                ["redis-cli", "-p", str(port), "ping"],
+                capture_output=True,
+                env=real_clock(),
+                text=True,
+                timeout=5,
             ).stdout.strip()
             != "PONG"
         ):
@@ -74,14 +85,14 @@ class Postgres:
         subprocess.run(
             as_postgres([postgres_bin("initdb"), "-D", str(self.data), "-U", "rasa",
                          "--auth=trust", "-E", "UTF8"]),
-            check=True, capture_output=True,
+            check=True, capture_output=True, env=real_clock(),
         )  # fmt: skip
         self.start()
         for database in databases:
             subprocess.run(
                 [postgres_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "rasa",
                  database],
-                check=True, capture_output=True,
+                check=True, capture_output=True, env=real_clock(),
             )  # fmt: skip
 
     def start(self) -> None:
@@ -89,11 +100,11 @@ class Postgres:
             as_postgres([postgres_bin("postgres"), "-D", str(self.data), "-p", str(self.port),
                          "-k", str(self.directory), "-c", "listen_addresses=127.0.0.1",
                          "-c", "fsync=off"]),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=real_clock(),
         )  # fmt: skip
         deadline = time.monotonic() + 30
         ready = [postgres_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)]
-        while subprocess.run(ready, capture_output=True).returncode != 0:
+        while subprocess.run(ready, capture_output=True, env=real_clock()).returncode != 0:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("PostgreSQL did not start")
             time.sleep(0.2)
@@ -103,7 +114,7 @@ class Postgres:
             # A fast shutdown, as a restart does (runuser does not pass signals on).
             subprocess.run(
                 as_postgres([postgres_bin("pg_ctl"), "-D", str(self.data), "stop", "-m", "fast"]),
-                check=True, capture_output=True,
+                check=True, capture_output=True, env=real_clock(),
             )  # fmt: skip
             self.process.wait(timeout=30)
             self.process = None

@@ -110,7 +110,7 @@ async def test_interleaved_messages_to_both_servers_are_stored_once_each_in_orde
         r[:80] for r in replies if "Source:" not in r
     ]  # every message answered
     for sender in senders:
-        events = stored(postgres, sender)
+        events = stored(postgres, f"rest:{sender}")
         said = [data["text"] for kind, data in events if kind == "user"]
         assert sorted(said) == sorted(QUESTIONS), sender  # each message stored exactly once
         # One turn at a time (the Redis lock): each message's reply and action_listen come
@@ -145,7 +145,7 @@ async def test_a_workers_reply_from_one_server_reaches_a_person_on_the_other(clu
         raise AssertionError(f"never heard {words!r}: {heard}")
 
     await hear("in the queue")
-    ticket = store.open_for(session_id)
+    ticket = store.open_for(f"web:{session_id.split('.')[0]}")  # the signed id's value
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as worker:
         console = f"{worker_server}/webhooks/helpline"
         page = await (await worker.get(f"{console}/login")).text()

@@ -252,7 +252,7 @@ async def test_a_person_waiting_when_the_last_worker_leaves_is_told_and_answered
         told = await rest(client, base, "left-waiting", "is anyone there")
         assert told.startswith("Sorry, the helpline workers have had to go")
         assert "Samaritans" in told and "call 999 now" in told
-        assert store.open_for("left-waiting").kind == "message"  # the team sees it later
+        assert store.open_for("rest:left-waiting").kind == "message"  # the team sees it later
         assert "Source:" in await rest(client, base, "left-waiting", "what is naloxone")
     await worker.context.close()
 

@@ -115,7 +115,7 @@ async def test_claim_read_the_transcript_and_keep_others_out(console):
             f"{base}/webhooks/rest/webhook",
             json={"sender": "web-person-1", "message": "can i talk to someone real"},
         )
-    ticket = store.open_ticket("web-person-1", "rest", "england", "asked")
+    ticket = store.open_ticket("rest:web-person-1", "rest", "england", "asked")
     async with session() as sam, session() as alex:
         await sign_in(sam, base, "sam")
         await sign_in(alex, base, "alex")
@@ -153,7 +153,7 @@ async def test_a_reply_reaches_a_telegram_user_and_the_transcript(console, teleg
             json=update,
             headers={"X-Telegram-Bot-Api-Secret-Token": "console-secret"},
         )
-    ticket = store.open_ticket("777", "telegram", "england", "asked")
+    ticket = store.open_ticket("telegram:777", "telegram", "england", "asked")
     async with session() as sam:
         await sign_in(sam, base, "sam")
         csrf = await form_token(sam, f"{base}/webhooks/helpline/")

@@ -115,7 +115,7 @@ async def test_a_worker_reply_sent_later_reaches_the_person(rasa_url, telegram):
     async with (
         aiohttp.ClientSession() as session,
         session.post(
-            f"{rasa_url}/conversations/205/tracker/events",
+            f"{rasa_url}/conversations/telegram:205/tracker/events",
             params={"output_channel": "latest", "execute_side_effects": "true"},
             json=[{"event": "bot", "text": "Hi, this is Sam from the helpline."}],
         ) as response,

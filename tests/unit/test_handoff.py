@@ -10,10 +10,12 @@ from bot.handoff import (
     LOCK_AFTER,
     HandoffError,
     HandoffStore,
+    TicketLimit,
     check_password,
     hash_password,
     utcnow,
 )
+from bot.settings import get_settings
 
 
 @pytest.fixture
@@ -220,3 +222,28 @@ def test_a_waiting_chat_nobody_can_take_stays_as_a_left_message(store):
     claimed = store.open_ticket("b", "socketio", None, "asked")
     store.claim(claimed.id, "sam")
     assert store.leave_for_later(claimed.id).kind == "chat"  # someone has it: unchanged
+
+
+def test_a_conversation_cannot_open_ticket_after_ticket(store, monkeypatch, fixed_clock):
+    monkeypatch.setenv("HRA_TICKETS_PER_CONVERSATION", "2")
+    get_settings.cache_clear()
+    for _ in range(2):
+        ticket = store.open_ticket("rest:flood", "rest", None, "asked")
+        store.close(store.claim(ticket.id, "sam").id, "sam")
+    with pytest.raises(TicketLimit):
+        store.open_ticket("rest:flood", "rest", None, "asked")
+    assert store.open_ticket("web:someone-else", "socketio", None, "asked").status == "waiting"
+    fixed_clock.advance(days=1, minutes=1)
+    assert store.open_ticket("rest:flood", "rest", None, "asked").status == "waiting"
+
+
+def test_many_conversations_cannot_bury_the_queue(store, monkeypatch, fixed_clock):
+    monkeypatch.setenv("HRA_TICKETS_PER_HOUR", "3")
+    get_settings.cache_clear()
+    for number in range(3):
+        store.open_ticket(f"rest:bot-{number}", "rest", None, "asked")
+    with pytest.raises(TicketLimit):
+        store.open_ticket("rest:bot-4", "rest", None, "asked")
+    assert store.open_ticket("rest:bot-0", "rest", None, "emergency").reason == "emergency"
+    fixed_clock.advance(hours=1, minutes=1)
+    assert store.open_ticket("rest:bot-4", "rest", None, "asked").status == "waiting"

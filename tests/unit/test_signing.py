@@ -66,3 +66,12 @@ def test_the_configured_key_wins_and_no_file_is_made(own_key, monkeypatch):
     get_settings.cache_clear()
     assert signing.secret_key() == b"shared by every server"
     assert not own_key.exists()
+
+
+def test_servers_starting_at_once_agree_on_one_key(own_key):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: signing._key_file(own_key), range(32)))
+    assert len(keys) == 1 and len(keys.pop()) == 64
+    assert [p.name for p in own_key.parent.iterdir()] == ["secret.key"]  # no drafts left
