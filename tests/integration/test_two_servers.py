@@ -180,6 +180,6 @@ async def test_the_database_restarting_is_survived(cluster):
             postgres.start()
         after = await rest(client, bases[1], "db-restart", "how long does withdrawal last")
     assert "Source:" in after
-    said = [data["text"] for kind, data in stored(postgres, "db-restart") if kind == "user"]
+    said = [data["text"] for kind, data in stored(postgres, "rest:db-restart") if kind == "user"]
     # Kept once the database is back, on the first try, in the same conversation.
     assert said[0] == "what is naloxone" and said[-1] == "how long does withdrawal last"
