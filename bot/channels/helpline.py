@@ -11,8 +11,8 @@ live region announce new people waiting.
 
 Security: nothing but the sign-in page answers without a session; the session cookie is
 HttpOnly and SameSite=Strict (and Secure behind https); every form carries a CSRF token tied
-to the session (or, before sign-in, to a short-lived form token); five wrong passwords lock an
-account for 15 minutes (bot/handoff.py); an agent cannot open a ticket another agent has
+to the session (or, before sign-in, to a short-lived form token); wrong passwords lock nobody
+out (bot/handoff.py); an agent cannot open a ticket another agent has
 claimed. Sessions live in this process's memory: signing in again after a restart is expected.
 """
 
@@ -208,7 +208,7 @@ class HelplineConsole(InputChannel):
             username = str(form.get("username", ""))[:64]
             password = str(form.get("password", ""))[:256]
             if not self.store.sign_in(username, password):
-                message = "Wrong name or password, or the account is locked for a while."
+                message = "Wrong name or password."
                 return self._login_page(message, 401)
             self.store.set_available(username, True)  # signing in is starting a shift
             token = secrets.token_urlsafe(32)

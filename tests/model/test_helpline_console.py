@@ -1,4 +1,4 @@
-"""The helpline console through the real Rasa server: sign-in, CSRF, lock-out, the queue,
+"""The helpline console through the real Rasa server: sign-in, CSRF, no lock-out, the queue,
 claims and transcripts, as an agent's browser meets them (cookies, forms, redirects)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import re
 import aiohttp
 import pytest
 
-from bot.handoff import LOCK_AFTER, HandoffStore
+from bot.handoff import HandoffStore
 from tests.harness import rasa_server
 
 PASSWORD = "a long enough secret"
@@ -100,12 +100,12 @@ async def test_a_session_cookie_that_scripts_cannot_read(console):
             assert queue.status == 200 and "Signed in as sam" in await queue.text()
 
 
-async def test_repeated_wrong_passwords_lock_the_account(console):
+async def test_wrong_passwords_do_not_lock_the_worker_out(console):
     base, _ = console
     async with session() as client:
-        for _ in range(LOCK_AFTER):
+        for _ in range(6):
             assert (await sign_in(client, base, "locky", "wrong guess")).status == 401
-        assert (await sign_in(client, base, "locky")).status == 401  # right, but locked
+        assert (await sign_in(client, base, "locky")).status == 303
 
 
 async def test_claim_read_the_transcript_and_keep_others_out(console):
