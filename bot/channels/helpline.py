@@ -10,21 +10,24 @@ transcript refresh themselves (console.js polls two HTML fragments), and the pag
 live region announce new people waiting.
 
 Security: nothing but the sign-in page answers without a session; the session cookie is
-HttpOnly and SameSite=Strict (and Secure behind https); every form carries a CSRF token tied
-to the session (or, before sign-in, to a short-lived form token); five wrong passwords lock an
-account for 15 minutes (bot/handoff.py); an agent cannot open a ticket another agent has
-claimed. Sessions live in this process's memory: signing in again after a restart is expected.
+HttpOnly and SameSite=Strict (and Secure when the client came over https, which behind nginx
+Sanic knows only with its proxy settings, deploy/hra.env.example); every form carries a CSRF
+token tied to the session (or, before sign-in, a signed token tied to a cookie); sign-in
+attempts are rate-limited per address and wrong passwords back off per name and address
+(bot/channels/helpline_sign_in.py); an agent cannot open a ticket another agent has claimed.
+Sessions live in this process's memory: signing in again after a restart is expected.
 """
 
 from __future__ import annotations
 
 import html
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from string import Template
+from types import MappingProxyType
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -39,6 +42,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import clock
+from bot.channels import helpline_sign_in as sign_in
+from bot.channels.addresses import client_address, is_https
 from bot.channels.handover import back_to_assistant, crisis_reply, deliver
 from bot.handoff import (
     CHAT,
@@ -56,18 +61,23 @@ from bot.settings import get_settings
 PAGES = Path(__file__).resolve().parent / "helpline_static"
 SPEAKERS = {"user": "Person", "bot": "Assistant"}
 CHANNELS = {"socketio": "web chat", "telegram": "Telegram", "rest": "REST"}  # as agents say it
+CONSOLE = "/webhooks/helpline"
 COOKIE = "hra_helpline"
 SESSION_SECONDS = 8 * 3600
-FORM_SECONDS = 15 * 60
-HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-}
+# Read-only: Sanic's redirect() writes Location into the dict it is given, and a shared dict
+# would carry that Location into every later page. Responses get a copy (`headers()`).
+SECURITY_HEADERS: Mapping[str, str] = MappingProxyType(
+    {
+        "Cache-Control": "no-store",
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": (
+            "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; "
+            "frame-ancestors 'none'"
+        ),
+        "Referrer-Policy": "no-referrer",
+    }
+)
 
 
 @dataclass
@@ -83,9 +93,32 @@ def page(name: str) -> Template:
     return Template((PAGES / f"{name}.html").read_text(encoding="utf-8"))
 
 
-def render(title: str, body: str, status: int = 200) -> HTTPResponse:
+def headers(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """A fresh dict of the console's headers for one response."""
+    return {**SECURITY_HEADERS, **(extra or {})}
+
+
+def render(
+    title: str, body: str, status: int = 200, extra: Mapping[str, str] | None = None
+) -> HTTPResponse:
     text = page("page").substitute(title=html.escape(title), body=body)
-    return response.html(text, status=status, headers=HEADERS)
+    return response.html(text, status=status, headers=headers(extra))
+
+
+def redirect(path: str) -> HTTPResponse:
+    return response.redirect(f"{CONSOLE}{path}", status=303, headers=headers())
+
+
+def set_cookie(answer: HTTPResponse, request: Request, name: str, value: str, age: int) -> None:
+    """A console cookie: scripts cannot read it, other sites' requests do not carry it, and
+    it travels only over https when the client uses https (age 0 deletes it)."""
+    answer.cookies[name] = value
+    cookie = answer.cookies[name]
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["path"] = CONSOLE
+    cookie["max-age"] = age
+    cookie["secure"] = is_https(request)
 
 
 class HelplineConsole(InputChannel):
@@ -101,7 +134,7 @@ class HelplineConsole(InputChannel):
         self._url = database_url
         self._store: HandoffStore | None = None
         self._sessions: dict[str, Session] = {}
-        self._forms: dict[str, float] = {}  # sign-in form tokens, before there is a session
+        self._gate = sign_in.SignInGate(lambda: self.store)
 
     @property
     def store(self) -> HandoffStore:
@@ -121,12 +154,17 @@ class HelplineConsole(InputChannel):
             return None
         return session
 
-    def _csrf_ok(self, request: Request, session: Session | None) -> bool:
-        sent = (request.form or {}).get("csrf", "") if request.form is not None else ""
-        if session is not None:
-            return secrets.compare_digest(sent, session.csrf)
-        expires = self._forms.pop(sent, 0)
-        return expires > clock.epoch_seconds()
+    def _start_session(self, agent: str) -> str:
+        now = clock.epoch_seconds()
+        self._sessions = {key: s for key, s in self._sessions.items() if s.expires > now}
+        token = secrets.token_urlsafe(32)
+        self._sessions[token] = Session(agent, secrets.token_urlsafe(24), now + SESSION_SECONDS)
+        return token
+
+    @staticmethod
+    def _csrf_ok(request: Request, session: Session) -> bool:
+        sent = str((request.form or {}).get("csrf", ""))
+        return secrets.compare_digest(sent, session.csrf)
 
     def _queue_rows(self, session: Session) -> tuple[str, int]:
         """The queue's table rows for this agent (others' claimed tickets hidden) and how many
@@ -154,12 +192,42 @@ class HelplineConsole(InputChannel):
         empty = '<tr><td colspan="7">Nobody is waiting.</td></tr>'
         return "".join(rows) or empty, waiting
 
-    def _login_page(self, error: str = "", status: int = 200) -> HTTPResponse:
-        token = secrets.token_urlsafe(24)
-        self._forms = {key: exp for key, exp in self._forms.items() if exp > clock.epoch_seconds()}
-        self._forms[token] = clock.epoch_seconds() + FORM_SECONDS
-        body = page("login").substitute(error=html.escape(error), csrf=token)
-        return render("Sign in", body, status)
+    @staticmethod
+    def _login_page(
+        request: Request, error: str = "", status: int = 200, retry_after: int = 0
+    ) -> HTTPResponse:
+        """The sign-in form; its token is signed over a nonce kept in the browser's cookie,
+        so the server remembers nothing for it."""
+        nonce = sign_in.form_nonce(request.cookies)
+        body = page("login").substitute(error=html.escape(error), csrf=sign_in.form_token(nonce))
+        extra = {"Retry-After": str(retry_after)} if retry_after else None
+        answer = render("Sign in", body, status, extra)
+        set_cookie(answer, request, sign_in.FORM_COOKIE, nonce, sign_in.FORM_SECONDS)
+        return answer
+
+    async def _login(self, request: Request) -> HTTPResponse:
+        sign_in.warn_if_proxy_untrusted(request)
+        form = request.form or {}
+        if not sign_in.form_token_ok(request.cookies, form.get("csrf", "")):
+            return render("Refused", "<p>This form has expired. Reload and retry.</p>", 403)
+        username = str(form.get("username", ""))[:64]
+        password = str(form.get("password", ""))[:256]
+        verdict = await self._gate.attempt(username, password, client_address(request))
+        if verdict.outcome is sign_in.Outcome.LIMITED:
+            retry = {"Retry-After": str(verdict.retry_after)}
+            text = "<p>Too many sign-in attempts from your network. Wait a minute and retry.</p>"
+            return render("Too many attempts", text, 429, retry)
+        if verdict.outcome is sign_in.Outcome.BACKED_OFF:
+            wait = f"wait {verdict.retry_after} seconds, then try again"
+            message = f"Too many wrong passwords for this name from your network: {wait}."
+            return self._login_page(request, message, 429, verdict.retry_after)
+        if verdict.outcome is not sign_in.Outcome.SIGNED_IN:
+            return self._login_page(request, "Wrong name or password.", 401)
+        self.store.set_available(username, True)  # signing in is starting a shift
+        done = redirect("/")
+        set_cookie(done, request, COOKIE, self._start_session(username), SESSION_SECONDS)
+        set_cookie(done, request, sign_in.FORM_COOKIE, "", 0)  # the form has served
+        return done
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         console = Blueprint("helpline_console", __name__)
@@ -169,7 +237,7 @@ class HelplineConsole(InputChannel):
                 session = self._session(request)
                 if session is None:
                     if request.method == "GET":
-                        return response.redirect("/webhooks/helpline/login", status=303)
+                        return redirect("/login")
                     return render("Sign in needed", "<p>Please sign in.</p>", 401)
                 if request.method == "POST" and not self._csrf_ok(request, session):
                     return render(
@@ -198,40 +266,19 @@ class HelplineConsole(InputChannel):
 
         @console.route("/login", methods=["GET"])
         async def login_form(request: Request) -> HTTPResponse:
-            return self._login_page()
+            return self._login_page(request)
 
         @console.route("/login", methods=["POST"])
         async def login(request: Request) -> HTTPResponse:
-            if not self._csrf_ok(request, None):
-                return render("Refused", "<p>This form has expired. Reload and retry.</p>", 403)
-            form = request.form or {}
-            username = str(form.get("username", ""))[:64]
-            password = str(form.get("password", ""))[:256]
-            if not self.store.sign_in(username, password):
-                message = "Wrong name or password, or the account is locked for a while."
-                return self._login_page(message, 401)
-            self.store.set_available(username, True)  # signing in is starting a shift
-            token = secrets.token_urlsafe(32)
-            self._sessions[token] = Session(
-                username, secrets.token_urlsafe(24), clock.epoch_seconds() + SESSION_SECONDS
-            )
-            done = response.redirect("/webhooks/helpline/", status=303, headers=HEADERS)
-            done.cookies[COOKIE] = token
-            cookie = done.cookies[COOKIE]
-            cookie["httponly"] = True
-            cookie["samesite"] = "Strict"
-            cookie["path"] = "/webhooks/helpline"
-            cookie["max-age"] = SESSION_SECONDS
-            cookie["secure"] = request.scheme == "https"
-            return done
+            return await self._login(request)
 
         @console.route("/logout", methods=["POST"])
         @signed_in
         async def logout(request: Request, session: Session) -> HTTPResponse:
             self._sessions.pop(request.cookies.get(COOKIE, ""), None)
             self.store.set_available(session.agent, False)
-            done = response.redirect("/webhooks/helpline/login", status=303)
-            del done.cookies[COOKIE]
+            done = redirect("/login")
+            set_cookie(done, request, COOKIE, "", 0)
             return done
 
         @console.route("/availability", methods=["POST"])
@@ -239,12 +286,12 @@ class HelplineConsole(InputChannel):
         async def availability(request: Request, session: Session) -> HTTPResponse:
             wanted = (request.form or {}).get("available") == "yes"
             self.store.set_available(session.agent, wanted)
-            return response.redirect("/webhooks/helpline/", status=303)
+            return redirect("/")
 
         @console.route("/console.js", methods=["GET"])
         @signed_in
         async def script(request: Request, session: Session) -> HTTPResponse:
-            return await response.file(PAGES / "console.js", headers=HEADERS)
+            return await response.file(PAGES / "console.js", headers=headers())
 
         @console.route("/", methods=["GET"])
         @signed_in
@@ -266,7 +313,7 @@ class HelplineConsole(InputChannel):
         @signed_in
         async def queue_rows(request: Request, session: Session) -> HTTPResponse:
             rows, waiting = self._queue_rows(session)
-            return response.html(rows, headers={**HEADERS, "X-Waiting": str(waiting)})
+            return response.html(rows, headers=headers({"X-Waiting": str(waiting)}))
 
         @console.route("/tickets/<ticket_id:int>/claim", methods=["POST"])
         @signed_in
@@ -279,7 +326,7 @@ class HelplineConsole(InputChannel):
             if before.status == WAITING:
                 joined = helpline().templates.claimed
                 await deliver(request.app, ticket.conversation_id, [BotUttered(joined)], pause=True)
-            return response.redirect(f"/webhooks/helpline/tickets/{ticket_id}", status=303)
+            return redirect(f"/tickets/{ticket_id}")
 
         @console.route("/tickets/<ticket_id:int>", methods=["GET"])
         @mine
@@ -304,7 +351,7 @@ class HelplineConsole(InputChannel):
             request: Request, session: Session, found: Ticket
         ) -> HTTPResponse:
             lines = await transcript(request, found.conversation_id)
-            return response.html(lines, headers={**HEADERS, "X-Status": found.status})
+            return response.html(lines, headers=headers({"X-Status": found.status}))
 
         @console.route("/tickets/<ticket_id:int>/reply", methods=["POST"])
         @mine
@@ -319,7 +366,7 @@ class HelplineConsole(InputChannel):
                 return render(
                     "Not delivered", "<p>This person's channel cannot be reached.</p>", 502
                 )
-            return response.redirect(f"/webhooks/helpline/tickets/{found.id}", status=303)
+            return redirect(f"/tickets/{found.id}")
 
         @console.route("/tickets/<ticket_id:int>/handback", methods=["POST"])
         @mine
@@ -341,7 +388,7 @@ class HelplineConsole(InputChannel):
             except HandoffError as error:
                 return render("Not yours", f"<p>{html.escape(str(error))}</p>", 409)
             await deliver(request.app, found.conversation_id, back_to_assistant(found, outcome))
-            return response.redirect("/webhooks/helpline/", status=303)
+            return redirect("/")
 
         return console
 

@@ -1,17 +1,22 @@
-"""The helpline console through the real Rasa server: sign-in, CSRF, lock-out, the queue,
-claims and transcripts, as an agent's browser meets them (cookies, forms, redirects)."""
+"""The helpline console through the real Rasa server: sign-in, CSRF, back-off, the queue,
+claims and transcripts, as an agent's browser meets them (cookies, forms, redirects), behind
+a proxy as deployed: Sanic is told to trust one (SANIC_PROXIES_COUNT), and each browser here
+says its address in X-Forwarded-For, as nginx would."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import aiohttp
 import pytest
 
-from bot.handoff import LOCK_AFTER, HandoffStore
+from bot.channels.helpline_sign_in import FORM_COOKIE, FREE_FAILURES
+from bot.handoff import HandoffStore
 from tests.harness import rasa_server
 
 PASSWORD = "a long enough secret"
+ADDRESSES = (f"198.51.100.{n}" for n in itertools.count(1))
 
 
 @pytest.fixture(scope="module")
@@ -26,13 +31,18 @@ def console(action_server_url, tmp_path_factory, telegram):
         "TELEGRAM_TOKEN": "123456:TEST-token",
         "TELEGRAM_SECRET_TOKEN": "console-secret",
         "TELEGRAM_API_URL": telegram.url,
+        "SANIC_PROXIES_COUNT": "1",  # as deploy/hra.env.example: one nginx in front
     }
     with rasa_server(action_server_url, env, workdir) as base:
         yield base, store
 
 
-def session() -> aiohttp.ClientSession:
-    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+def session(address: str | None = None) -> aiohttp.ClientSession:
+    """A browser at an address of its own (or `address`), as nginx reports it."""
+    return aiohttp.ClientSession(
+        cookie_jar=aiohttp.CookieJar(unsafe=True),
+        headers={"X-Forwarded-For": address or next(ADDRESSES)},
+    )
 
 
 async def form_token(client: aiohttp.ClientSession, url: str) -> str:
@@ -94,18 +104,59 @@ async def test_a_session_cookie_that_scripts_cannot_read(console):
     async with session() as client:
         answer = await sign_in(client, base, "sam")
         assert answer.status == 303
-        cookie = answer.headers["Set-Cookie"]
+        cookie = next(c for c in answer.headers.getall("Set-Cookie") if "hra_helpline=" in c)
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
         async with client.get(f"{base}/webhooks/helpline/") as queue:
             assert queue.status == 200 and "Signed in as sam" in await queue.text()
 
 
-async def test_repeated_wrong_passwords_lock_the_account(console):
+async def test_guessing_at_a_name_makes_that_address_wait_not_the_worker(console):
+    """The attack: wrong passwords locked the account, so anyone could keep a worker out."""
+    base, _ = console
+    async with session("203.0.113.66") as attacker, session() as worker:
+        for _ in range(FREE_FAILURES):
+            assert (await sign_in(attacker, base, "locky", "wrong guess")).status == 401
+        held = await sign_in(attacker, base, "locky")  # right, but this address must wait
+        assert held.status == 429 and int(held.headers["Retry-After"]) > 0
+        assert (await sign_in(worker, base, "locky")).status == 303
+
+
+async def test_rasa_run_trusts_the_proxy_named_in_its_environment(console):
+    """`rasa run` builds its Sanic app with Sanic's own config, which reads SANIC_* variables:
+    with SANIC_PROXIES_COUNT=1, X-Forwarded-Proto from nginx makes the cookies Secure. Sanic
+    reads the proto only once it has found the client's address, so nginx must send
+    X-Forwarded-For too."""
+    base, _ = console
+    login = f"{base}/webhooks/helpline/login"
+    behind_https = {"X-Forwarded-For": "198.51.100.200", "X-Forwarded-Proto": "https"}
+    async with aiohttp.ClientSession(headers=behind_https) as client:
+        async with client.get(login) as page:
+            assert "Secure" in page.headers["Set-Cookie"]
+            nonce = page.cookies[FORM_COOKIE].value
+            token = re.search(r'name="csrf" value="([^"]+)"', await page.text()).group(1)
+        async with client.post(
+            login,
+            data={"csrf": token, "username": "sam", "password": PASSWORD},
+            headers={"Cookie": f"{FORM_COOKIE}={nonce}"},  # a browser on https sends it back
+            allow_redirects=False,
+        ) as signed_in:
+            cookie = next(c for c in signed_in.headers.getall("Set-Cookie") if "hra_helpline=" in c)
+            assert signed_in.status == 303 and "Secure" in cookie and "HttpOnly" in cookie
+    async with (
+        aiohttp.ClientSession(headers={"X-Forwarded-Proto": "https"}) as no_address,
+        no_address.get(login) as page,
+    ):
+        assert "Secure" not in page.headers["Set-Cookie"]
+
+
+async def test_a_page_after_a_redirect_has_no_location_header(console):
+    """The finding: a redirect wrote Location into the headers every page shared."""
     base, _ = console
     async with session() as client:
-        for _ in range(LOCK_AFTER):
-            assert (await sign_in(client, base, "locky", "wrong guess")).status == 401
-        assert (await sign_in(client, base, "locky")).status == 401  # right, but locked
+        assert (await sign_in(client, base, "sam")).status == 303
+        for path in ("/", "/login", "/queue/rows"):
+            async with client.get(f"{base}/webhooks/helpline{path}") as page:
+                assert page.status == 200 and "Location" not in page.headers
 
 
 async def test_claim_read_the_transcript_and_keep_others_out(console):

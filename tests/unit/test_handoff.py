@@ -1,5 +1,7 @@
-"""The handoff store on SQLite: tickets, the queue's order, claims, and agents' sign-in."""
+"""The handoff store on SQLite: tickets, the queue's order, claims, and agents' sign-in (one scrypt
+per attempt, no lock-out)."""
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -7,7 +9,7 @@ import pytest
 from bot.handoff import (
     CLAIMED,
     CLOSED,
-    LOCK_AFTER,
+    DUMMY_HASH,
     HandoffError,
     HandoffStore,
     TicketLimit,
@@ -75,13 +77,48 @@ def test_passwords_are_stored_as_salted_scrypt_hashes():
     assert not check_password("wrong", stored) and not check_password("x", "plain")
 
 
-def test_sign_in_locks_the_account_after_repeated_failures(store):
+@pytest.fixture
+def scrypt_calls(monkeypatch):
+    """Counts scrypt computations (the real ones still run)."""
+    calls = []
+    real = hashlib.scrypt
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs.get("salt"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hashlib, "scrypt", counted)
+    return calls
+
+
+def test_no_number_of_wrong_passwords_locks_the_agent_out(store):
     store.add_agent("sam", "a long enough secret")
-    now = utcnow()
-    for _ in range(LOCK_AFTER):
-        assert not store.sign_in("sam", "guess", now)
-    assert not store.sign_in("sam", "a long enough secret", now)  # locked, even when right
-    assert store.sign_in("sam", "a long enough secret", now + timedelta(minutes=16))
+    for _ in range(20):  # an attacker guessing at sam's name
+        assert not store.sign_in("sam", "guess")
+    assert store.sign_in("sam", "a long enough secret")  # sam still gets in
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "refused"),
+    [
+        ("nobody", "whatever", False),  # unknown name
+        ("sam", "a guess", False),  # wrong password
+        ("sam", "a long enough secret", True),  # right, but backed off: checked as wrong
+        ("sam", "a long enough secret", False),  # right
+    ],
+)
+def test_every_sign_in_costs_exactly_one_scrypt(store, scrypt_calls, username, password, refused):
+    """The attack: telling real names (or backed-off ones) from others by how fast a wrong
+    password is refused. Every kind of attempt must do the same work."""
+    store.add_agent("sam", "a long enough secret")
+    scrypt_calls.clear()
+    signed_in = store.sign_in(username, password, refused=refused)
+    assert len(scrypt_calls) == 1
+    assert signed_in == (username == "sam" and password == "a long enough secret" and not refused)
+
+
+def test_the_dummy_hash_is_checked_but_never_matches(store, scrypt_calls):
+    assert not check_password("", DUMMY_HASH) and len(scrypt_calls) == 1
 
 
 def test_short_passwords_and_duplicate_agents_are_refused(store):
