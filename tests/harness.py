@@ -160,7 +160,7 @@ def rasa_server(
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(f"{url}/webhooks/rest/", process, 120, "the Rasa server")
+        wait_until_up(f"{url}/webhooks/rest/", process, 300, "the Rasa server")  # a busy CI
         yield url
     finally:
         process.terminate()
