@@ -6,9 +6,15 @@ The JSON payload (README, "Helpline notifications"):
      "ticket": {"id", "reason", "kind", "channel", "region", "opened_at", "position"},
      "console_url": "<where agents sign in>"}
 It never carries what the person wrote or who they are (no conversation id): agents read the
-conversation in the console. With HRA_HELPLINE_WEBHOOK_SECRET set, the header
-X-HRA-Signature is "sha256=" + the HMAC-SHA256 of the body, for the receiver to check.
-Sending happens in the background: a slow or failing webhook never delays a person's reply.
+conversation in the console.
+
+Signed with HRA_HELPLINE_WEBHOOK_SECRET: X-HRA-Timestamp is when it was sent (whole seconds
+since the epoch, bot/clock.py) and X-HRA-Signature is "sha256=" + the hex HMAC-SHA256, keyed
+with the secret, of f"{timestamp}.{body}". The receiver recomputes it over the raw body, compares
+in constant time and refuses a timestamp more than REPLAY_WINDOW_SECONDS from its own clock, so
+a captured notification cannot be replayed later (`verify` does all three; README "Helpline
+notifications"). Sending happens in the background: a slow or failing webhook never delays a
+person's reply.
 """
 
 from __future__ import annotations
@@ -18,16 +24,21 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 from typing import Any
 
 import aiohttp
 
+from bot import clock
 from bot.handoff import Ticket
 from bot.settings import HelplineSettings, get_settings
 
 logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 5
+REPLAY_WINDOW_SECONDS = 300  # how old (or how far ahead) a receiver should accept
+TIMESTAMP_HEADER = "X-HRA-Timestamp"
+SIGNATURE_HEADER = "X-HRA-Signature"
 SUMMARIES = {
     "ticket.opened": "Helpline: someone is waiting to chat",
     "ticket.crisis": "Helpline: URGENT, a crisis message in a handed-over chat",
@@ -56,15 +67,38 @@ def payload(event: str, ticket: Ticket, position: int, console_url: str) -> dict
     }
 
 
-def signature(body: bytes, secret: str) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def signature(timestamp: int, body: bytes, secret: str) -> str:
+    signed = str(timestamp).encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+def signed_headers(body: bytes, secret: str) -> dict[str, str]:
+    timestamp = int(clock.epoch_seconds())
+    return {TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: signature(timestamp, body, secret)}
+
+
+def verify(
+    body: bytes,
+    timestamp: str,
+    sent_signature: str,
+    secret: str,
+    window: float = REPLAY_WINDOW_SECONDS,
+) -> bool:
+    """What a receiver checks (a reference for its own code): the signature over this timestamp
+    and this body, and a timestamp within `window` seconds of now."""
+    if not re.fullmatch(r"[0-9]{1,12}", timestamp):
+        return False
+    if abs(clock.epoch_seconds() - int(timestamp)) > window:
+        return False
+    expected = signature(int(timestamp), body, secret)
+    return hmac.compare_digest(expected.encode(), sent_signature.encode())
 
 
 async def send(body: dict[str, Any], settings: HelplineSettings) -> bool:
     data = json.dumps(body).encode()
     headers = {"Content-Type": "application/json"}
     if settings.webhook_secret:
-        headers["X-HRA-Signature"] = signature(data, settings.webhook_secret)
+        headers.update(signed_headers(data, settings.webhook_secret))
     try:
         timeout = aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
         async with (

@@ -39,7 +39,7 @@ class WebSettings:
 class HelplineSettings:
     config: Path  # team, hours per region and wording (bot/content/helpline.yml)
     webhook_url: str  # notified of new tickets (Slack, Teams, a helpdesk); empty: none
-    webhook_secret: str  # signs each notification (X-HRA-Signature); empty: unsigned
+    webhook_secret: str  # signs each notification (bot/notify.py); empty: unsigned
     console_url: str  # the console's public address, put in notifications
 
 
