@@ -22,6 +22,7 @@ class TelegramSettings:
     webhook_url: str  # the public https URL of /webhooks/telegram/webhook
     api_url: str  # Telegram's Bot API, or a self-hosted / test server
     bot_username: str  # without @: how people address the bot in a group
+    updates_redis_url: str  # several servers: handled update ids shared (bot/telegram/seen.py)
 
     @property
     def configured(self) -> bool:
@@ -119,5 +120,6 @@ def get_settings() -> Settings:
             webhook_url=_env("TELEGRAM_WEBHOOK_URL", ""),
             api_url=_env("TELEGRAM_API_URL", "https://api.telegram.org"),
             bot_username=_env("TELEGRAM_BOT_USERNAME", "").lstrip("@"),
+            updates_redis_url=_env("HRA_TELEGRAM_REDIS_URL", _env("HRA_SOCKETIO_REDIS_URL", "")),
         ),
     )

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,6 +31,7 @@ from bot.referrals import directory
 from bot.settings import TelegramSettings, get_settings
 from bot.telegram.api import BotApi, TelegramError
 from bot.telegram.formatting import CallbackData, inline_keyboard, messages
+from bot.telegram.seen import update_memory
 from bot.telegram.updates import read_update
 
 logger = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ class TelegramInput(InputChannel):
         self.settings = settings
         self.callbacks = CallbackData()
         self._output: TelegramOutput | None = None
-        self._seen: OrderedDict[int, None] = OrderedDict()
+        self._seen = update_memory(settings)  # shared through Redis when one is set
 
     def get_output_channel(self) -> TelegramOutput:
         """One shared output channel; its HTTP session is made lazily inside the running loop."""
@@ -141,12 +141,8 @@ class TelegramInput(InputChannel):
         self, update: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
         update_id = update.get("update_id") if isinstance(update, dict) else None
-        if isinstance(update_id, int):
-            if update_id in self._seen:
-                return  # Telegram resends an update it thinks was lost: handle it once
-            self._seen[update_id] = None
-            while len(self._seen) > 10_000:
-                self._seen.popitem(last=False)
+        if isinstance(update_id, int) and not await self._seen.first_time(update_id):
+            return  # Telegram resends an update it thinks was lost: handle it once
         incoming = read_update(update, self.settings.bot_username, gazetteer().region_at)
         if incoming is None:
             return
