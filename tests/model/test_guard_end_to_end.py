@@ -207,7 +207,12 @@ async def test_bad_socket_io_events_do_not_stop_the_chat(server):
     client = socketio.AsyncClient()
     answers: list[dict] = []
     client.on("bot_uttered", lambda message: answers.append(message))
-    await client.connect(server.base, socketio_path="/socket.io", headers={"Origin": server.base})
+    await client.connect(
+        server.base,
+        socketio_path="/socket.io",
+        headers={"Origin": server.base},
+        transports=["polling"],  # python-engineio's websocket client needs aiohttp >= 3.11
+    )
     for junk in [
         None,
         42,
