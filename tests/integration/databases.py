@@ -1,4 +1,5 @@
-"""PostgreSQL and Redis from Debian's packages, started on loopback for one test module.
+"""PostgreSQL and Redis from Debian's packages, started on loopback for one test module (Redis with
+deploy/redis.conf: a password, no anonymous user).
 
 PostgreSQL refuses to run as root, so as root its processes run as the `postgres` user the
 package creates (runuser); its data directory is a fresh one under /tmp, deleted afterwards."""
@@ -7,16 +8,21 @@ from __future__ import annotations
 
 import glob
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
-from tests.harness import free_port, without_faketime
+from tests.harness import ROOT, free_port, without_faketime
 
 REDIS = "/usr/bin/redis-server"
+DEPLOY_REDIS = ROOT / "deploy" / "redis.conf"
+REDIS_PLACEHOLDER = "change-me-to-a-long-random-password"
 
 
 def postgres_bin(name: str) -> str:
@@ -36,32 +42,47 @@ def as_postgres(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
+@dataclass(frozen=True)
+class Redis:
+    port: int
+    user: str
+    password: str
+
+    def url(self, db: int) -> str:
+        return (
+            f"redis://{quote(self.user)}:{quote(self.password, safe='')}@127.0.0.1:{self.port}/{db}"
+        )
+
+
 @contextmanager
-def redis_server():
-    """Yields redis://127.0.0.1:PORT, with persistence off."""
-    port = free_port()
+def redis_server(workdir: Path):
+    """Yields a Redis on loopback configured as deploy/redis.conf says (its own port and a
+    random password), with persistence off."""
+    port, password = free_port(), secrets.token_urlsafe(24)
+    conf = DEPLOY_REDIS.read_text()
+    assert REDIS_PLACEHOLDER in conf and "\nport 6379\n" in conf
+    conf = conf.replace(REDIS_PLACEHOLDER, password).replace("\nport 6379\n", f"\nport {port}\n")
+    (workdir / "redis.conf").write_text(conf)
     process = subprocess.Popen(
-        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        [REDIS, str(workdir / "redis.conf"), "--save", "", "--appendonly", "no",
+         "--dir", str(workdir)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=real_clock(),
-    )
+    )  # fmt: skip
+    ping = ["redis-cli", "-p", str(port), "--user", "hra", "--pass", password, "--no-auth-warning"]
     try:
         deadline = time.monotonic() + 20
         while (
             subprocess.run(
-                ["redis-cli", "-p", str(port), "ping"],
-                capture_output=True,
-                env=real_clock(),
-                text=True,
-                timeout=5,
+                [*ping, "ping"], capture_output=True, env=real_clock(), text=True, timeout=5
             ).stdout.strip()
             != "PONG"
         ):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("redis-server did not start")
             time.sleep(0.1)
-        yield f"redis://127.0.0.1:{port}", port
+        yield Redis(port, "hra", password)
     finally:
         process.terminate()
         process.wait(timeout=10)
