@@ -48,13 +48,16 @@ $(FAKETIME_BIN):
 
 install: $(STAMP) $(NPM_STAMP) $(FAKETIME_BIN) ## Create the virtual environment and install everything
 
-# The integration test starts PostgreSQL and Redis itself, on loopback, from Debian's packages.
-install-databases: ## PostgreSQL and Redis servers from Debian's packages (integration test)
-	@if [ -x /usr/bin/redis-server ] && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then :; \
-	else command -v apt-get >/dev/null || { echo "install postgresql and redis-server"; exit 1; }; \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql redis-server >/dev/null \
+# The integration tests start PostgreSQL, Redis and nginx themselves, on loopback, from Debian's
+# packages.
+install-databases: ## PostgreSQL, Redis and nginx from Debian's packages (integration tests)
+	@if [ -x /usr/bin/redis-server ] && [ -x /usr/sbin/nginx ] \
+	  && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then :; \
+	else command -v apt-get >/dev/null || { echo "install postgresql, redis-server, nginx"; exit 1; }; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql redis-server nginx-light >/dev/null \
 	  || { apt-get update -q >/dev/null \
-	       && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql redis-server >/dev/null; }; fi
+	       && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql redis-server nginx-light \
+	            >/dev/null; }; fi
 
 $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 	$(RASA) train --fixed-model-name assistant --out models

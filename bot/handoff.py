@@ -150,7 +150,10 @@ def add_missing_columns(engine: sa.engine.Engine) -> None:
 class HandoffStore:
     def __init__(self, url: str, pool_size: int = 5) -> None:
         if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            # var/ by default: tickets and left messages, for this user's eyes only.
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(
+                mode=0o700, parents=True, exist_ok=True
+            )
         options: dict[str, Any] = (
             {}
             if url.startswith("sqlite")

@@ -5,9 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST="${HRA_HOST:-127.0.0.1}"
 PORT="${HRA_PORT:-5005}"
-ACTIONS_PORT="${HRA_ACTIONS_PORT:-5055}"
+# One setting for both: the action server listens on it and endpoints.yml's action URL reads
+# it, so a second instance on another port talks to its own action server.
+export HRA_ACTIONS_PORT="${HRA_ACTIONS_PORT:-5055}"
+ACTIONS_PORT="$HRA_ACTIONS_PORT"
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
+# Conversations, tickets, the signing key and the logs under var/: for this user's eyes only.
+umask 077
 mkdir -p var
+chmod 0700 var
 
 SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" \
   >var/actions.log 2>&1 &
