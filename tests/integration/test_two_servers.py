@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from bot.handoff import HandoffStore
 from bot.telegram.seen import KEEP_SECONDS, RedisMemory
+from tests import socketio_client
 from tests.fakes.telegram_server import FakeTelegram
 from tests.harness import action_server, always_open_helpline, free_port, rasa_server
 from tests.integration.databases import postgres_server, redis_server
@@ -106,14 +107,13 @@ async def rest(client, base, sender, message) -> str:
 
 async def web_chat(server: str) -> tuple[socketio.AsyncClient, list[dict], str]:
     """A person on the web chat of `server`: the client, what it hears, its session id."""
-    person = socketio.AsyncClient()
+    person = socketio_client.client()
     heard: list[dict] = []
     person.on("bot_uttered", lambda message: heard.append(message))
     confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
     person.on("session_confirm", lambda session_id: confirmed.set_result(session_id))
-    # Long-polling: python-engineio's websocket client needs aiohttp >= 3.11, rasa pins < 3.10
-    # (the browser tests use websockets, through the widget's own client).
-    await person.connect(server, headers={"Origin": server}, transports=["polling"])
+    await person.connect(server, headers={"Origin": server})
+    assert person.transport() == "websocket"  # upgraded from polling, as the widget's is
     await person.emit("session_request", {"session_id": None})
     return person, heard, await asyncio.wait_for(confirmed, 10)
 

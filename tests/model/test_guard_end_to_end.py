@@ -10,8 +10,8 @@ import json
 
 import aiohttp
 import pytest
-import socketio
 
+from tests import socketio_client
 from tests.harness import action_server, free_port, rasa_server
 
 TELEGRAM = {"X-Telegram-Bot-Api-Secret-Token": "guard-secret"}
@@ -204,15 +204,10 @@ async def test_bad_input_on_every_endpoint_is_a_clear_error_never_a_crash(server
 
 
 async def test_bad_socket_io_events_do_not_stop_the_chat(server):
-    client = socketio.AsyncClient()
+    client = socketio_client.client()
     answers: list[dict] = []
     client.on("bot_uttered", lambda message: answers.append(message))
-    await client.connect(
-        server.base,
-        socketio_path="/socket.io",
-        headers={"Origin": server.base},
-        transports=["polling"],  # python-engineio's websocket client needs aiohttp >= 3.11
-    )
+    await client.connect(server.base, socketio_path="/socket.io", headers={"Origin": server.base})
     for junk in [
         None,
         42,
