@@ -48,8 +48,8 @@ def main(argv: list[str]) -> int:
     handoff = sa.create_engine(settings.handoff_db, future=True)
     done = purge(tracker, handoff, cutoff_for(settings.retention_days))
     print(
-        f"older than {settings.retention_days} days: deleted {done.conversations} conversations "
-        f"({done.events} events) and {done.tickets} helpline tickets"
+        f"older than {settings.retention_days} days: deleted {done.events} events "
+        f"({done.conversations} conversations wholly) and {done.tickets} helpline tickets"
     )
     return 0
 

@@ -27,6 +27,7 @@ from rasa.shared.core.events import BotUttered
 from sanic import Blueprint
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import log_privacy
 from bot.channels.handover import answer_while_handed_over
 from bot.crisis import crisis_detector
 from bot.handoff import CHAT, Ticket, handoff_store
@@ -101,6 +102,7 @@ class MessageGuard:
 
         async def remember(app: Any, _loop: Any) -> None:
             self.app = app
+            log_privacy.install()  # after Rasa set its logging up; once per process
 
         blueprint.listener("before_server_start")(remember)
         return blueprint
@@ -115,15 +117,27 @@ class MessageGuard:
         """`client`: the sender's network address, for the per-address limit (empty where the
         sender is already authenticated, as Telegram's are); `made_by_channel`: the channel
         made this payload itself (Telegram's /start, a shared location), nobody typed it."""
+        with log_privacy.hidden(message.text) as hide:
+            await self._handle(message, client, made_by_channel, hide)
+
+    async def _handle(
+        self,
+        message: UserMessage,
+        client: str,
+        made_by_channel: bool,
+        hide: Callable[[str | None], None],
+    ) -> None:
         payload = made_by_channel or await self._offered(message)
         if not payload:
             message.text = as_typed(message.text or "")
         if not await self._admit(message, payload, client):
             return
+        hide(message.text)
         text = message.text or ""  # cut to the crisis sentence if it was too long
         ticket = self._open_ticket(message.sender_id)
         if not payload and has_contact_details(text) and not await self._call_back(message, ticket):
             message.text = mask_contact_details(text)
+            hide(message.text)
         output = CountingOutput(message.output_channel)
         message.output_channel = output
         try:

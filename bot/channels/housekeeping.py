@@ -59,7 +59,9 @@ class Housekeeping(InputChannel):
         try:
             done = purge(tracker, handoff, cutoff_for(settings.retention_days))
             logger.info(
-                "retention: deleted %s conversations and %s tickets older than %s days",
+                "retention: deleted %s events (%s conversations wholly) and %s tickets older"
+                " than %s days",
+                done.events,
                 done.conversations,
                 done.tickets,
                 settings.retention_days,

@@ -8,8 +8,8 @@ import time
 
 import aiohttp
 import pytest
-import socketio
 
+from tests import socketio_client
 from tests.harness import action_server, free_port, rasa_server
 
 SECRET = {"X-Telegram-Bot-Api-Secret-Token": "attack-secret"}
@@ -157,7 +157,7 @@ async def test_a_huge_message_with_crisis_words_does_not_hold_up_anyone_else(ser
 
 
 async def web_client(base: str):
-    client = socketio.AsyncClient()
+    client = socketio_client.client()
     got: dict[str, list] = {"confirm": [], "bot": []}
     client.on("session_confirm", lambda token: got["confirm"].append(token))
     client.on("bot_uttered", lambda message: got["bot"].append(message))

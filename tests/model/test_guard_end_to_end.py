@@ -29,6 +29,7 @@ def server(tmp_path_factory, telegram):
         "TELEGRAM_TOKEN": "123456:TEST-token",
         "TELEGRAM_SECRET_TOKEN": TELEGRAM["X-Telegram-Bot-Api-Secret-Token"],
         "TELEGRAM_API_URL": telegram.url,
+        "LOG_LEVEL": "DEBUG",  # Rasa logs message text at DEBUG: none may reach the log
     }
     log = workdir / "rasa.log"
 
@@ -229,9 +230,14 @@ async def test_bad_socket_io_events_do_not_stop_the_chat(server):
     assert any("Source:" in (answer.get("text") or "") for answer in answers)
 
 
-async def test_the_log_holds_no_message_text(server):
+async def test_the_log_holds_no_message_text_even_at_debug_level(server):
+    forged = "2026-12-03 12:00:00 ERROR    rasa.core.processor  - forged-line-9"
     await rest(server.base, "log-1", f"my secret is {SECRET_WORDS}, what is naloxone")
+    await rest(server.base, "log-2", f'/restart{{"name": "{SECRET_WORDS}"}}')  # once at WARNING
+    await rest(server.base, "log-3", f"hello\n{forged}")
     await asyncio.sleep(0.5)
     log = server.log_file.read_text(errors="replace")
-    assert "INFO" in log  # the log is really being written
+    assert "processor.message.parse" in log  # the log is really being written
     assert SECRET_WORDS not in log
+    assert "forged-line-9" not in log
+    assert not any(line.startswith(forged[:19]) for line in log.splitlines())

@@ -74,6 +74,22 @@ async def test_purge_deletes_only_what_is_older_than_the_retention(tmp_path):
     assert [ticket.id for ticket in handoff.queue()] == [recent.id]
 
 
+async def test_purge_deletes_old_events_of_a_conversation_that_goes_on(tmp_path):
+    """Someone who writes once a month keeps only the last 30 days, not the whole history."""
+    domain = Domain.empty()
+    store = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    events = [
+        UserUttered(f"message {age} days ago", timestamp=(NOW - timedelta(days=age)).timestamp())
+        for age in (95, 62, 31, 2)
+    ]
+    await store.save(DialogueStateTracker.from_events("monthly", events, domain.slots))
+    handoff = HandoffStore(f"sqlite:///{tmp_path / 'handoff.db'}")
+    done = purge(store.engine, handoff.engine, cutoff_for(30, NOW))
+    assert (done.conversations, done.events) == (0, 3)
+    kept = await store.retrieve_full_tracker("monthly")
+    assert [event.text for event in kept.events] == ["message 2 days ago"]
+
+
 def test_purge_with_empty_stores_deletes_nothing(tmp_path):
     tracker_engine = sa.create_engine(f"sqlite:///{tmp_path / 'none.db'}")
     handoff_engine = sa.create_engine(f"sqlite:///{tmp_path / 'handoff.db'}")
