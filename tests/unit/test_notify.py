@@ -1,5 +1,5 @@
 """Helpline notifications are signed over their time and body: a captured one cannot be replayed
-later, nor re-dated, nor changed (bot/notify.py, README "Helpline notifications")."""
+later, nor re-dated, nor changed (bot/notify.py, docs/helpline.md "Helpline notifications")."""
 
 from __future__ import annotations
 
