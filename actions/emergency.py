@@ -7,14 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.emergency import OVERDOSE, OVERDOSE_CATEGORIES, first_reply, step
-
-
-def crisis_category(tracker: Tracker) -> str:
-    """What the crisis detector recognised in the last message; overdose by default."""
-    crisis = tracker.latest_message.get("crisis") or {}
-    category = crisis.get("category")
-    return OVERDOSE if category in OVERDOSE_CATEGORIES or not category else category
+from bot.emergency import OVERDOSE, first_reply, reply_kind, step
 
 
 class ActionEmergencyAdvice(Action):
@@ -24,7 +17,7 @@ class ActionEmergencyAdvice(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        message = first_reply(crisis_category(tracker), tracker.get_slot("region"))
+        message = first_reply(reply_kind(tracker.latest_message), tracker.get_slot("region"))
         dispatcher.utter_message(text=message.text, buttons=message.buttons)
         return []
 

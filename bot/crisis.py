@@ -4,6 +4,11 @@ Token patterns from bot/content/crisis.yml run through spaCy's Matcher on the lo
 spelling-fixed text. A match is a crisis unless the message is a general question with no
 urgency in it, the event is plainly over, or (for categories where it matters) the words are
 negated ("I'm not suicidal"). When in doubt the answer is "crisis": a false alarm costs seconds.
+
+Each assessment has a level, recall first: `now` (call the emergency number now), `possible`
+(a strong sign, such as not breathing, turning blue or fitting, that a question, a hedge, a
+negation or the past calmed: the answer comes with the safety line first) or `none`. Calming
+cues can lower a strong sign to `possible`, never to `none`.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from bot.language import english
 from bot.settings import get_settings
 
 CRISIS = "crisis"
+NOW, POSSIBLE = "now", "possible"  # levels; NONE is the third
 # Crisis words, but not a crisis happening now: a general question, a past event, a joke,
 # a figure of speech or a negation ("I'm not suicidal").
 NOT_NOW = "not_now"
@@ -39,12 +45,29 @@ CLAUSE_BREAKS = {"and", "but", "so", "then", ",", ".", ";", "!", "?"}
 @dataclass(frozen=True)
 class Assessment:
     kind: str  # CRISIS, NOT_NOW or NONE
-    category: str | None = None
+    category: str | None = None  # the first reply it calls for (emergency.yml)
     matched: str | None = None
+    strong: bool = False  # a strong sign among the crisis words, whatever calmed them
+    signals: tuple[str, ...] = ()  # the categories of crisis.yml that matched
 
     @property
     def is_crisis(self) -> bool:
         return self.kind == CRISIS
+
+    @property
+    def level(self) -> str:
+        if self.kind == CRISIS:
+            return NOW
+        return POSSIBLE if self.strong else NONE
+
+    def as_output(self) -> dict[str, Any]:
+        """What the parse result shows under `crisis` (and what the channels read)."""
+        return {
+            "level": self.level,
+            "kind": self.category if self.level != NONE else None,
+            "signals": list(self.signals),
+            "category": self.category,
+        }
 
 
 class CrisisDetector:
@@ -60,6 +83,7 @@ class CrisisDetector:
         self._matcher = Matcher(self._nlp.vocab, validate=True)
         self._frames = Matcher(self._nlp.vocab, validate=True)
         self._question_proof: set[str] = set()
+        self._strong: set[str] = set()  # calming cues lower these to `possible` only
         self._joke_proof: set[str] = set()  # "lol im gonna end it tonight" is no joke
         for name in FRAMES:
             self._add(self._frames, name, section(source, rules, name), source)
@@ -70,6 +94,8 @@ class CrisisDetector:
                 self._question_proof.add(category)
             if spec.get("even_in_jokes"):
                 self._joke_proof.add(category)
+            if spec.get("strong"):
+                self._strong.add(category)
             self._reply[category] = spec.get("reply", category)
             self._priority[category] = len(self._priority)
             self._add(self._matcher, category, spec.get("patterns"), source)
@@ -107,6 +133,15 @@ class CrisisDetector:
         return self._nlp(self.normalise(text))
 
     def assess(self, text: str) -> Assessment:
+        """The message's assessment; the same text twice (the channel's guard, then Rasa's
+        pipeline) is read once."""
+        return self._remembered(text)
+
+    @lru_cache(maxsize=256)  # noqa: B019 - one detector per process, kept for its life
+    def _remembered(self, text: str) -> Assessment:
+        return self._assess(text)
+
+    def _assess(self, text: str) -> Assessment:
         doc = self.doc(text)
         frames: dict[str, list[tuple[int, int]]] = {}
         for match_id, start, end in self._frames(doc):
@@ -116,11 +151,11 @@ class CrisisDetector:
             (self._nlp.vocab.strings[match_id], start, end)
             for match_id, start, end in self._matcher(doc)
         ]
-        crises = [
-            match
-            for match in matches
-            if not self._overlaps(match[1], match[2], figurative) and not self._negated(doc, *match)
-        ]
+        literal = [match for match in matches if not self._overlaps(*match[1:], figurative)]
+        crises = [match for match in literal if not self._negated(doc, *match)]
+        strong = [match for match in literal if match[0] in self._strong]
+        signals = tuple(sorted({match[0] for match in crises} | {match[0] for match in strong}))
+        strongest = min(strong, key=lambda match: self._priority[match[0]], default=None)
         past = frames.get("past", [])
         urgent = self._urgent(frames.get("urgency", []), past, crises)
         calming = [(name, span) for name in CALMING for span in frames.get(name, [])]
@@ -132,6 +167,9 @@ class CrisisDetector:
             calm = matches or figurative or "resolved" in frames or calming or general
             settled = past + frames.get("resolved", [])  # "hes up now": not urgency
             urgent = any(not self._overlaps(*span, settled) for span in frames.get("urgency", []))
+            if strongest is not None:  # a negated strong sign: "i dont know if hes breathing"
+                name, start, end = strongest
+                return Assessment(NOT_NOW, self._reply[name], doc[start:end].text, True, signals)
             return Assessment(NOT_NOW if calm and not urgent else NONE)
         # A calming phrase speaks for its own sentence and the ones before it ("I overdosed.
         # That was years ago."), not for what comes after: "thanks for the info last week.
@@ -154,8 +192,12 @@ class CrisisDetector:
             live or crises,
             key=lambda match: (match[0] not in self._question_proof, self._priority[match[0]]),
         )
+        if not live and strongest is not None:
+            category, start, end = strongest  # calmed: the strong sign is what it may be
         reply, matched = self._reply[category], doc[start:end].text
-        return Assessment(CRISIS if live else NOT_NOW, reply, matched)
+        return Assessment(
+            CRISIS if live else NOT_NOW, reply, matched, strongest is not None, signals
+        )
 
     @staticmethod
     def _urgent(urgency: list[Span], past: list[Span], crises: list[tuple[str, int, int]]) -> bool:

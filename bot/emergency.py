@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -17,15 +18,6 @@ from bot.settings import get_settings
 from bot.sources import citation_line
 
 OVERDOSE = "overdose"
-# Crisis categories (bot/content/crisis.yml) answered with the overdose flow.
-OVERDOSE_CATEGORIES = {
-    "unresponsive",
-    "breathing",
-    "colour",
-    "overdose_statement",
-    "fear_of_dying",
-    "other_urgent",
-}
 
 
 class Button(BaseModel):
@@ -39,8 +31,14 @@ class Template(BaseModel):
     buttons: list[Button] = []
 
 
+class PossibleLine(BaseModel):
+    text: str
+    button: str
+
+
 class EmergencyContent(BaseModel):
     flow_buttons: list[Button]
+    possible_line: PossibleLine
     first_replies: dict[str, Template]
     steps: dict[str, Template]
 
@@ -87,6 +85,50 @@ def _render(template: Template, region: Region, buttons: list[Button]) -> Messag
     return Message(
         text=f"{text}\n{citation_line(template.sources)}",
         buttons=[button.dict() for button in [*buttons, *template.buttons]],
+    )
+
+
+KIND_ENTITY = "crisis_kind"  # what the "It's happening now" button says the crisis is
+EMERGENCY_PAYLOAD = "/emergency"
+
+
+def reply_kind(parse_data: dict[str, Any]) -> str:
+    """Which first reply a message calls for, in one place for the assistant and for a
+    conversation handed to a worker: the crisis detector's choice for words, the button's
+    entity for a tapped "It's happening now"; overdose by default and for unknown names."""
+    crisis = parse_data.get("crisis") or {}
+    tapped = next(
+        (
+            entity.get("value")
+            for entity in parse_data.get("entities") or []
+            if entity.get("entity") == KIND_ENTITY
+        ),
+        None,
+    )
+    kind = crisis.get("category") or tapped
+    return kind if kind in emergency_content().first_replies else OVERDOSE
+
+
+def happening_now_payload(kind: str | None) -> str:
+    if not kind or kind == OVERDOSE or kind not in emergency_content().first_replies:
+        return EMERGENCY_PAYLOAD
+    return f'{EMERGENCY_PAYLOAD}{{"{KIND_ENTITY}":"{kind}"}}'
+
+
+@lru_cache(maxsize=1)
+def happening_now_payloads() -> frozenset[str]:
+    """Every payload of the "It's happening now" button: anyone may send one (it only starts
+    the emergency flow in their own conversation), so none needs to have been offered."""
+    return frozenset(happening_now_payload(kind) for kind in emergency_content().first_replies)
+
+
+def safety_line(kind: str | None, region_id: str | None) -> Message:
+    """The line that comes before the answer to a message whose crisis may be happening now."""
+    line = emergency_content().possible_line
+    region = directory().region(region_id)
+    return Message(
+        text=line.text.format(emergency_number=region.emergency_number),
+        buttons=[{"title": line.button, "payload": happening_now_payload(kind)}],
     )
 
 

@@ -7,7 +7,8 @@ Each of our input channels (web, Telegram, REST) wraps its message handler in `M
   cut to its sentence and handled); a conversation, a network address or the whole server
   sending faster than its rate limit is asked to slow down (a crisis never is); phone numbers
   and email addresses are masked, after any cut, unless the person is giving them for a
-  call-back (bot/privacy.py);
+  call-back (bot/privacy.py); a message whose crisis may be happening now (level `possible`)
+  gets the safety line, "If this is happening now, call 999.", before its answer;
 - after Rasa: a conversation handed to a helpline worker gets what bot/channels/handover.py
   does; any other message that got no answer at all (the action server down, an exception,
   the model still loading) gets the "something went wrong" reply with the emergency number:
@@ -29,7 +30,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import log_privacy
 from bot.channels.handover import answer_while_handed_over
-from bot.crisis import crisis_detector
+from bot.crisis import POSSIBLE, crisis_detector
+from bot.emergency import happening_now_payloads, safety_line
 from bot.handoff import CHAT, Ticket, handoff_store
 from bot.limits import RateLimiter, crisis_excerpt
 from bot.privacy import delete_conversation, has_contact_details, mask_contact_details
@@ -127,10 +129,13 @@ class MessageGuard:
         made_by_channel: bool,
         hide: Callable[[str | None], None],
     ) -> None:
-        payload = made_by_channel or await self._offered(message)
+        offered = made_by_channel or await self._offered(message)
+        # "It's happening now" may be sent by anyone at any time (it only starts the emergency
+        # flow in their own conversation), but only an offered button passes the rate limits.
+        payload = offered or (message.text or "").strip() in happening_now_payloads()
         if not payload:
             message.text = as_typed(message.text or "")
-        if not await self._admit(message, payload, client):
+        if not await self._admit(message, offered, client):
             return
         hide(message.text)
         text = message.text or ""  # cut to the crisis sentence if it was too long
@@ -138,6 +143,8 @@ class MessageGuard:
         if not payload and has_contact_details(text) and not await self._call_back(message, ticket):
             message.text = mask_contact_details(text)
             hide(message.text)
+        if not payload:
+            await self._safety_line_if_possible(message)
         output = CountingOutput(message.output_channel)
         message.output_channel = output
         try:
@@ -180,6 +187,24 @@ class MessageGuard:
         template = wording.too_long if too_long else wording.too_fast
         await self._say(message, template.replace("{limit}", f"{self.max_chars:,}"))
         return False
+
+    async def _safety_line_if_possible(self, message: UserMessage) -> None:
+        """A strong crisis sign that may not be happening now ("is it bad he won't wake up")
+        gets "If this is happening now, call 999." and a button into the emergency flow
+        before its answer, on every channel and in a chat with a worker too. Rasa's pipeline
+        reads the same text next and finds it assessed already."""
+        crisis = await asyncio.to_thread(crisis_detector().assess, message.text or "")
+        if crisis.level != POSSIBLE:
+            return
+        tracker = await self._tracker(message.sender_id)
+        region = tracker.get_slot("region") if tracker is not None else None
+        line = safety_line(crisis.category, region)
+        try:
+            await message.output_channel.send_response(
+                message.sender_id, {"text": line.text, "buttons": line.buttons}
+            )
+        except Exception:  # noqa: BLE001 - the answer (with its emergency line) still follows
+            logger.exception("could not send the safety line on %s", message.input_channel)
 
     def _within_limits(self, sender_id: str, client: str) -> bool:
         """Per conversation, per network address (many conversations from one place) and for

@@ -36,7 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import clock
 from bot.conversations import TELEGRAM, WEB, channel_of
-from bot.emergency import Message, emergency_content, first_reply, step
+from bot.emergency import Message, emergency_content, first_reply, reply_kind, step
 from bot.handoff import HANDED_BACK, WAITING, Ticket, handoff_store
 from bot.helpline import helpline
 from bot.notify import notify
@@ -58,8 +58,7 @@ def crisis_reply(said: UserUttered, region: str | None) -> Message | None:
         return step(intent, region)
     if intent != "emergency":
         return None
-    crisis: dict[str, Any] = said.parse_data.get("crisis") or {}  # type: ignore[assignment]
-    return first_reply(crisis.get("category"), region)  # unknown categories: overdose
+    return first_reply(reply_kind(said.parse_data), region)  # type: ignore[arg-type]
 
 
 def resume_events(text: str) -> list[Event]:

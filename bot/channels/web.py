@@ -149,14 +149,21 @@ class WebChatInput(InputChannel):
             return await response.file(SOCKET_IO_CLIENT, headers=self._headers())
 
         @web.route("/config", methods=["GET"])
-        async def config(_: Request) -> HTTPResponse:
+        async def config(request: Request) -> HTTPResponse:
+            # The widget on a service's own site fetches this from there: the sites allowed
+            # to open the chat may read it (CORS), or the page would keep the default
+            # emergency number and quick-exit site.
+            headers = self._headers()
+            origin = request.headers.get("origin", "")
+            if origin in self.settings.allowed_origins:
+                headers |= {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
             region = directory().region(None)
             return response.json(
                 {
                     "emergency_number": region.emergency_number,
                     "quick_exit_url": self.settings.quick_exit_url,
                 },
-                headers=self._headers(),
+                headers=headers,
             )
 
         @sio.on("connect")

@@ -4,7 +4,8 @@ It runs after the intent classifiers. A recognised crisis becomes `emergency` wh
 said (confidence 1.0, first in the ranking). A message with crisis words that is plainly not a
 crisis now (a general question, a past event, a negation: kind `not_now`) keeps the
 classifier's next-best intent instead of `emergency`, so "what are the signs of an overdose"
-gets its answer. `/model/parse` shows the assessment under the `crisis` key.
+gets its answer. `/model/parse` shows the assessment under the `crisis` key: its level (now,
+possible, none), kind (the first reply it calls for), signals and category.
 """
 
 from __future__ import annotations
@@ -31,11 +32,7 @@ class CrisisDetectorComponent(RuleComponent):
             if not text.strip() or text.startswith("/"):
                 continue  # button payloads already name their intent exactly
             assessment = crisis_detector().assess(text)
-            message.set(
-                "crisis",
-                {"kind": assessment.kind, "category": assessment.category},
-                add_to_output=True,
-            )
+            message.set("crisis", assessment.as_output(), add_to_output=True)
             others = [
                 entry
                 for entry in message.get(INTENT_RANKING_KEY) or []

@@ -17,7 +17,7 @@ async def test_emergency_advice_gives_the_number_first(make_tracker, dispatcher,
 
 async def test_emergency_advice_follows_the_crisis_category(make_tracker, dispatcher, domain):
     tracker = make_tracker("i want to end it", intent="emergency")
-    tracker.latest_message["crisis"] = {"kind": "crisis", "category": "self_harm_suicide"}
+    tracker.latest_message["crisis"] = {"level": "now", "category": "self_harm_suicide"}
     await ActionEmergencyAdvice().run(dispatcher, tracker, domain)
     assert "116 123" in dispatcher.messages[0]["text"]
 

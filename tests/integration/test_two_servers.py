@@ -259,8 +259,9 @@ async def test_a_pickle_published_on_the_socketio_channel_runs_nothing(cluster, 
         raise AssertionError("the servers never subscribed to the socket.io channel")
     # A JSON message published after it reaches each person: each server has read the pickle.
     for n, (_, heard, session_id) in enumerate(people):
+        room = f"web:{session_id.split('.')[0]}"  # the conversation of the signed session id
         after = {"method": "emit", "event": "bot_uttered", "data": {"text": f"after {n}"},
-                 "namespace": "/", "room": session_id, "host_id": "test"}  # fmt: skip
+                 "namespace": "/", "room": room, "host_id": "test"}  # fmt: skip
         publisher.publish("socketio", json.dumps(after))
         await heard_in(heard, f"after {n}")
     assert not marker.exists()

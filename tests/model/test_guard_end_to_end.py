@@ -241,3 +241,32 @@ async def test_the_log_holds_no_message_text_even_at_debug_level(server):
     assert SECRET_WORDS not in log
     assert "forged-line-9" not in log
     assert not any(line.startswith(forged[:19]) for line in log.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("said", "kind_says"),
+    [
+        ("is it bad that shes not waking up after her dose", "Call 999 now"),
+        ("what should i do if someone has a seizure after taking drugs", "Move hard things away"),
+    ],
+)
+async def test_a_crisis_that_may_be_happening_now_gets_the_safety_line_first(
+    server, said, kind_says
+):
+    _, replies = await rest(server.base, f"possible-{len(said)}", said)
+    first = replies[0]
+    assert first["text"] == "If this is happening now, call 999."
+    assert [button["title"] for button in first["buttons"]] == ["It's happening now"]
+    assert len(replies) > 1 and not texts(replies[1:]).startswith("Call 999 now")  # the answer
+    # Tapped, the button starts the emergency flow for that kind of crisis.
+    _, replies = await rest(server.base, f"possible-{len(said)}", first["buttons"][0]["payload"])
+    assert texts(replies).startswith(("Call 999 now", kind_says)) and kind_says in texts(replies)
+
+
+async def test_the_happening_now_button_works_typed_in_any_conversation_but_nothing_else_does(
+    server,
+):
+    _, replies = await rest(server.base, "typed-now", '/emergency{"crisis_kind":"seizure"}')
+    assert "Move hard things away" in texts(replies)
+    _, replies = await rest(server.base, "typed-other", '/emergency{"crisis_kind":"made_up"}')
+    assert "Move hard things away" not in texts(replies)

@@ -3,7 +3,10 @@ the real Rasa server (trained model, real action server, SQLite tracker store)."
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
+import threading
 import urllib.error
 import urllib.request
 
@@ -20,10 +23,15 @@ def server(action_server_url, tmp_path_factory):
     """The server, and a way to restart it on the same port with the same tracker store."""
     port, workdir = free_port(), tmp_path_factory.mktemp("web")
     origin = f"http://127.0.0.1:{port}"
-    env = {"HRA_WEB_ALLOWED_ORIGINS": origin, "HRA_QUICK_EXIT_URL": f"{origin}/webhooks/rest/"}
+    service = service_site(tmp_path_factory.mktemp("service"), origin)
+    env = {
+        "HRA_WEB_ALLOWED_ORIGINS": f"{origin},{service.origin}",
+        "HRA_QUICK_EXIT_URL": f"{origin}/webhooks/rest/",
+    }
 
     class Server:
         url = origin
+        service_page = f"{service.origin}/index.html"
 
         def __init__(self):
             self._context = None
@@ -39,6 +47,21 @@ def server(action_server_url, tmp_path_factory):
     running.start()
     yield running
     running.stop()
+    service.shutdown()
+
+
+def service_site(directory, assistant: str):
+    """A harm-reduction service's own website on another origin (localhost, another port),
+    with the widget on it by the README's script tag."""
+    (directory / "index.html").write_text(
+        "<!doctype html><html lang=en><title>A service</title><h1>Our service</h1>"
+        f'<script src="{assistant}/webhooks/web/widget.js" defer></script>'
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    site.origin = f"http://localhost:{site.server_address[1]}"
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    return site
 
 
 @pytest.fixture
@@ -118,6 +141,35 @@ async def test_the_quick_exit_button(page, server):
     await page.get_by_role("button", name="Quick exit").click()
     await page.wait_for_url(f"{server.url}/webhooks/rest/")
     assert await page.evaluate("sessionStorage.length") == 0
+
+
+async def test_on_a_services_own_site_the_chat_works_and_takes_the_servers_settings(
+    browser, server
+):
+    context = await browser.new_context(viewport=PHONE)
+    try:
+        page = await context.new_page()
+        await page.goto(server.service_page)
+        await open_chat(page)
+        answer = await ask(page, "what is naloxone")
+        assert "Source:" in answer
+        await page.get_by_role("button", name="Quick exit").click()
+        await page.wait_for_url(f"{server.url}/webhooks/rest/")  # the server's, not the default
+    finally:
+        await context.close()
+
+
+def test_the_settings_are_readable_only_by_allowed_sites(server):
+    def allowed_for(origin: str) -> str | None:
+        request = urllib.request.Request(
+            f"{server.url}/webhooks/web/config", headers={"Origin": origin}
+        )
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return answer.headers.get("Access-Control-Allow-Origin")
+
+    service = server.service_page.removesuffix("/index.html")
+    assert allowed_for(service) == service
+    assert allowed_for("https://evil.example") is None
 
 
 async def test_keyboard_only(page):

@@ -1,27 +1,27 @@
 import pytest
 
 from bot.content.loading import ContentError
-from bot.crisis import CRISIS, NONE, NOT_NOW, CrisisDetector, crisis_detector
+from bot.crisis import CRISIS, NONE, NOT_NOW, NOW, POSSIBLE, CrisisDetector, crisis_detector
 
 
 @pytest.mark.parametrize(
     ("text", "category"),
     [
-        ("he wont wake up", "unresponsive"),
-        ("her lips r blue", "colour"),
-        ("bf od'd", "overdose_statement"),
-        ("not breathing after a shot", "breathing"),
-        ("foaming at the mouth", "breathing"),
-        ("took too much perc", "overdose_statement"),
-        ("oxys xanax and vodka will i die", "overdose_statement"),
-        ("snoring weird cant wake him", "unresponsive"),
+        ("he wont wake up", "overdose"),
+        ("her lips r blue", "overdose"),
+        ("bf od'd", "overdose"),
+        ("not breathing after a shot", "overdose"),
+        ("foaming at the mouth", "overdose"),
+        ("took too much perc", "overdose"),
+        ("oxys xanax and vodka will i die", "overdose"),
+        ("snoring weird cant wake him", "overdose"),
         ("shes having a fit", "seizure"),
         ("chest pain after coke", "chest_pain"),
         ("i want to kill myself", "self_harm_suicide"),
         ("stuck myself with a used needle", "needle_injury"),
-        ("what do i do he's not breathing", "breathing"),
-        ("can you help me my friend isnt breathing", "breathing"),
-        ("HE WON’T WAKE UP", "unresponsive"),
+        ("what do i do he's not breathing", "overdose"),
+        ("can you help me my friend isnt breathing", "overdose"),
+        ("HE WON’T WAKE UP", "overdose"),
     ],
 )
 def test_crises_are_recognised_with_their_category(text, category):
@@ -207,3 +207,39 @@ def test_asking_for_the_emergency_number_is_answered_at_once():
 
 def test_numbers_are_not_squashed_by_the_repeated_letter_fix():
     assert crisis_detector().assess("ring 999 for me").kind == CRISIS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i dont know if hes breathing",  # a hedge before the sign
+        "is it bad that shes not waking up",  # a question around it
+        "what does it mean if someone isnt breathing after heroin",
+        "why do lips go blue on opioids",
+        "my mate had a fit last year when he came off benzos, could it happen again",
+        "im not sure but i think shes turning blue?",  # a hedge and a question
+    ],
+)
+def test_a_strong_sign_calmed_is_possible_never_none(text):
+    assessment = crisis_detector().assess(text)
+    assert assessment.level in (NOW, POSSIBLE), assessment
+    assert assessment.as_output()["kind"] is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i overdosed years ago and now i volunteer",
+        "how do i get naloxone",
+        "this exam is killing me",
+        "help me find a film i half remember",
+    ],
+)
+def test_calm_messages_without_a_strong_sign_are_none(text):
+    assert crisis_detector().assess(text).level == NONE
+
+
+def test_the_same_text_is_read_once():
+    detector = crisis_detector()
+    first = detector.assess("my mate wont wake up")
+    assert detector.assess("my mate wont wake up") is first

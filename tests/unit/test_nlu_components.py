@@ -19,14 +19,30 @@ def test_a_crisis_becomes_emergency_whatever_the_classifier_said():
     CrisisDetectorComponent().process([message])
     assert message.get(INTENT) == {"name": "emergency", "confidence": 1.0}
     assert message.get(INTENT_RANKING_KEY)[0]["name"] == "emergency"
-    assert message.get("crisis") == {"kind": "crisis", "category": "unresponsive"}
+    assert message.get("crisis") == {
+        "level": "now",
+        "kind": "overdose",
+        "signals": ["unresponsive"],
+        "category": "overdose",
+    }
 
 
 def test_a_question_keeps_its_intent_and_is_marked():
     message = classified("what do i do if someone stops breathing", "naloxone_how_to_use", 0.8)
     CrisisDetectorComponent().process([message])
     assert message.get(INTENT)["name"] == "naloxone_how_to_use"
-    assert message.get("crisis")["kind"] == "not_now"
+    # A strong sign in a question: the answer, with the safety line first.
+    assert message.get("crisis")["level"] == "possible"
+    assert message.get("crisis")["kind"] == "overdose"
+
+
+def test_calm_crisis_words_are_marked_none():
+    message = classified(
+        "i overdosed years ago, how do i get naloxone", "naloxone_where_to_get", 0.8
+    )
+    CrisisDetectorComponent().process([message])
+    assert message.get(INTENT)["name"] == "naloxone_where_to_get"
+    assert message.get("crisis")["level"] == "none" and message.get("crisis")["kind"] is None
 
 
 def test_button_payloads_are_left_alone():

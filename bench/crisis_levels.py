@@ -1,0 +1,77 @@
+"""The crisis detector's levels on a labelled set: act-now recall, what the rest get, and
+false alarms on calm messages. Detector only (the `emergency` intent is exactly level `now`),
+so no model is needed. Sets: JSON lines with `text` and `level` (now / possible / none); the
+real-message corpus (`corpus/messages.jsonl`, field `crisis`, split crisis_test and dev) by
+default.
+
+    .venv/bin/python -m bench.crisis_levels [FILE.jsonl ...] [--misses]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from bot.crisis import crisis_detector
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "messages.jsonl"
+LEVELS = ("now", "possible", "none")
+
+
+def labelled(path: Path) -> list[dict]:
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    if path.resolve() == CORPUS:  # the corpus: never-trained parts only, its label under `crisis`
+        rows = [
+            {**row, "level": row["crisis"], "kind": row.get("crisis_kind")}
+            for row in rows
+            if row["split"] in ("crisis_test", "dev")
+        ]
+    return rows
+
+
+def evaluate(rows: list[dict]) -> tuple[dict[str, Counter], list[tuple[str, str, dict]]]:
+    table: dict[str, Counter] = {level: Counter() for level in LEVELS}
+    wrong = []
+    for row in rows:
+        got = crisis_detector().assess(row["text"])
+        table[row["level"]][got.level] += 1
+        if (row["level"] == "now") != (got.level == "now") or (
+            row["level"] != "none" and got.level == "none"
+        ):
+            wrong.append((row["level"], got.level, row))
+    return table, wrong
+
+
+def summary(table: dict[str, Counter]) -> dict[str, str]:
+    def share(hit: int, total: int) -> str:
+        return f"{hit}/{total} ({100 * hit / total:.1f}%)" if total else "0/0"
+
+    now, possible, calm = table["now"], table["possible"], table["none"]
+    return {
+        "act-now recall (now -> now)": share(now["now"], sum(now.values())),
+        "now -> possible (safety line, then the answer)": share(now["possible"], sum(now.values())),
+        "now -> none (missed)": share(now["none"], sum(now.values())),
+        "possible -> now / possible / none": "/".join(str(possible[x]) for x in LEVELS),
+        "calm -> now (false alarms)": share(calm["now"], sum(calm.values())),
+        "calm -> possible": share(calm["possible"], sum(calm.values())),
+    }
+
+
+def main(argv: list[str]) -> int:
+    show = "--misses" in argv
+    paths = [Path(arg) for arg in argv if not arg.startswith("--")] or [CORPUS]
+    for path in paths:
+        table, wrong = evaluate(labelled(path))
+        print(f"## {path}")
+        for name, value in summary(table).items():
+            print(f"  {name}: {value}")
+        if show:
+            for expected, got, row in wrong:
+                print(f"  [{expected} -> {got}] {row.get('kind')}: {row['text'][:160]!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
