@@ -101,3 +101,19 @@ def test_an_unknown_source_in_the_flow_is_named(tmp_path: Path, monkeypatch):
     finally:
         get_settings.cache_clear()
         emergency_content.cache_clear()
+
+
+def test_the_overdose_flow_follows_named_guidance():
+    """Resuscitation Council UK, the Prenoxad and Nyxoid leaflets, RCEM on needlesticks."""
+    first = first_reply("overdose", "england").text
+    assert "not breathing" not in first.split("\n")[0]  # never told to say what may be untrue
+    not_breathing = step("emergency_not_breathing", "england").text
+    assert "30 hard, fast pushes" in not_breathing and "2 breaths" in not_breathing
+    assert "gasping" in not_breathing
+    naloxone = step("emergency_has_naloxone", "england").text
+    assert "first black line" in naloxone and "other nostril" in naloxone
+    breathing = step("emergency_breathing", "england").text
+    assert breathing.startswith("Breathing normally? Put them in the recovery position")
+    assert "on their side first" in step("emergency_cannot_call", "england").text
+    needle = first_reply("needle_injury", "england").text
+    assert "A&E (the emergency department) now" in needle and "72 hours" in needle
