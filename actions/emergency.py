@@ -7,7 +7,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.emergency import OVERDOSE, first_reply, reply_kind, step
+from actions.referrals import region_events, typed_text
+from bot.emergency import OVERDOSE, first_reply, region_named, reply_kind, step
 
 
 class ActionEmergencyAdvice(Action):
@@ -17,9 +18,11 @@ class ActionEmergencyAdvice(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        message = first_reply(reply_kind(tracker.latest_message), tracker.get_slot("region"))
+        region = tracker.get_slot("region")
+        named = region_named(typed_text(tracker), region)
+        message = first_reply(reply_kind(tracker.latest_message), named or region)
         dispatcher.utter_message(text=message.text, buttons=message.buttons)
-        return []
+        return region_events(named) if named else []
 
 
 class ActionEmergencyStep(Action):

@@ -6,6 +6,7 @@ referral directory, so there is one source of truth for them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.content.loading import ContentError, parse_entry, read_yaml, section
+from bot.places import gazetteer
 from bot.referrals import Region, directory
 from bot.settings import get_settings
 from bot.sources import citation_line
@@ -130,6 +132,26 @@ def safety_line(kind: str | None, region_id: str | None) -> Message:
         text=line.text.format(emergency_number=region.emergency_number),
         buttons=[{"title": line.button, "payload": happening_now_payload(kind)}],
     )
+
+
+_NUMBER = re.compile(r"(?<![\d+])(\d{3})(?!\d)")
+
+
+def region_named(text: str, current: str | None) -> str | None:
+    """The region a crisis message names or implies, when it is not the one known already:
+    a place spelt as the gazetteer has it ("in sydney"), else an emergency number ("is it 000
+    here?", "911"). The first reply then gives that region's number, and it is kept. Typos
+    are not guessed at here: a wrong emergency number is worse than the default one."""
+    place = gazetteer().find(text, fuzzy=False)
+    if place is not None and not place.ambiguous:
+        return None if place.regions[0] == current else place.regions[0]
+    named = set(_NUMBER.findall(text))
+    regions = directory().regions
+    with_number = [r for r in regions if regions[r].emergency_number in named]
+    if not with_number or current in with_number:
+        return None
+    default = get_settings().default_region
+    return default if default in with_number else with_number[0]
 
 
 def first_reply(category: str | None, region_id: str | None) -> Message:

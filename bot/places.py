@@ -52,8 +52,9 @@ class Gazetteer:
         self.bounds: list[tuple[str, float, float, float, float]] = []
         self._fuzzy = [name for name in names if len(name) >= FUZZY_MIN_LENGTH]
 
-    def find(self, text: str) -> Place | None:
-        """The place a message names, longest match first; None if it names none."""
+    def find(self, text: str, fuzzy: bool = True) -> Place | None:
+        """The place a message names, longest match first; None if it names none. Without
+        `fuzzy`, only names spelt as the gazetteer has them (no guessing at typos)."""
         words = self._words(text)
         runs = [
             " ".join(words[start : start + size])
@@ -63,6 +64,8 @@ class Gazetteer:
         for run in runs:
             if run in self._names:
                 return Place(run, self._names[run])
+        if not fuzzy:
+            return None
         for word in words:
             place = self._misspelt(word)
             if place:

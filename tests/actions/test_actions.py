@@ -200,3 +200,14 @@ async def test_rephrase_and_give_up_keep_emergency_help_one_tap_away(
         assert message["buttons"][-1]["payload"] == "/emergency"
     assert "/human_handoff" in [b["payload"] for b in dispatcher.messages[1]["buttons"]]
     assert events == [{"event": "rewind", "timestamp": None}]
+
+
+async def test_a_crisis_naming_its_place_gets_that_number_and_keeps_the_region(
+    make_tracker, dispatcher, domain
+):
+    tracker = make_tracker("is it 000 here? my friend is blue", intent="emergency")
+    events = await ActionEmergencyAdvice().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"].startswith("Call 000 now")
+    assert {"event": "slot", "name": "region", "value": "australia"} in [
+        {key: event.get(key) for key in ("event", "name", "value")} for event in events
+    ]

@@ -243,3 +243,37 @@ def test_the_same_text_is_read_once():
     detector = crisis_detector()
     first = detector.assess("my mate wont wake up")
     assert detector.assess("my mate wont wake up") is first
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("took 30 panadol to make it stop", "now"),
+        ("swallowed a whole packet of paracetamol", "now"),
+        ("took all my paracetamol", "now"),
+        ("i didnt take 20 paracetamol", "none"),
+        ("how many paracetamol is too many", "none"),
+    ],
+)
+def test_a_dangerous_amount_of_paracetamol_is_an_emergency_however_they_feel(text, level):
+    assessment = crisis_detector().assess(text)
+    assert assessment.level == level, assessment
+    if level == "now":
+        assert assessment.category == "paracetamol"
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("hes been awake 4 days on meth and is waving a knife around", "now"),
+        ("my brother has been up for days on meth and hes got a knife", "now"),
+        ("son off his face on ice threatening to kill me", "now"),
+        ("hes smashing up the flat screaming about demons", "now"),
+        ("how do i get my knife sharpened", "none"),
+    ],
+)
+def test_violence_or_psychosis_on_drugs_gets_its_own_first_reply(text, level):
+    assessment = crisis_detector().assess(text)
+    assert assessment.level == level, assessment
+    if level == "now":
+        assert assessment.category == "psychosis_violence"

@@ -117,3 +117,35 @@ def test_the_overdose_flow_follows_named_guidance():
     assert "on their side first" in step("emergency_cannot_call", "england").text
     needle = first_reply("needle_injury", "england").text
     assert "A&E (the emergency department) now" in needle and "72 hours" in needle
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "named"),
+    [
+        ("my mate odd in sydney and wont wake up", None, "australia"),
+        ("is it 000 here? my friend is blue", "england", "australia"),
+        ("he is on the floor in new york not breathing", None, "united_states"),
+        ("911?? hes blue", None, "united_states"),
+        ("911?? hes blue", "canada", None),  # Canada's number too: the region stays
+        ("hes blue, im in glasgow", "scotland", None),  # already known
+        ("he wont wake up", "australia", None),
+        ("he took 100mg and wont wake up", None, None),  # a dose is not a number to call
+        ("my mate is bule and wont wake", None, None),  # typos are not guessed at here
+    ],
+)
+def test_a_crisis_message_that_names_its_place_gets_that_places_number(text, current, named):
+    from bot.emergency import region_named
+
+    assert region_named(text, current) == named
+
+
+def test_paracetamol_gets_a_and_e_now_even_if_they_feel_fine():
+    reply = first_reply("paracetamol", "australia").text
+    assert reply.startswith("Go to A&E (the emergency department) now, even if they feel")
+    assert "000" in reply and "Source:" in reply
+
+
+def test_violence_puts_the_callers_safety_first_and_never_says_stay_with_them():
+    reply = first_reply("psychosis_violence", "england").text
+    assert reply.startswith("Your safety comes first") and "999" in reply
+    assert "stay with them" not in reply.lower() and "hold them down" in reply
