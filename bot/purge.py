@@ -13,15 +13,28 @@ import sys
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.core.utils import AvailableEndpoints
+from rasa.shared.utils.common import class_from_module_path
 
 from bot.privacy import cutoff_for, purge
 from bot.settings import get_settings
 
 
+def _is_sql(store_type: str) -> bool:
+    """Rasa's "sql", or a class of ours built on it (endpoints.yml names one: without this,
+    `make purge` took our store for "not SQL" and purged nothing)."""
+    if store_type.lower() == "sql":
+        return True
+    try:
+        store = class_from_module_path(store_type)
+    except (ImportError, AttributeError):
+        return False
+    return isinstance(store, type) and issubclass(store, SQLTrackerStore)
+
+
 def tracker_engine(endpoints_file: str) -> sa.engine.Engine | None:
     """The SQL tracker store's database, or None when the store is not SQL."""
     config = AvailableEndpoints.read_endpoints(endpoints_file).tracker_store
-    if config is None or str(config.type).lower() != "sql":
+    if config is None or not _is_sql(str(config.type)):
         return None
     kwargs = config.kwargs
     url = SQLTrackerStore.get_db_url(

@@ -110,3 +110,19 @@ async def test_the_servers_daily_housekeeping_purges_its_own_tracker_store(tmp_p
     Housekeeping.purge_once(app)
     assert await store.retrieve("long ago") is None
     assert await store.retrieve("today") is not None
+
+
+def test_make_purge_finds_the_projects_own_sql_store(tmp_path):
+    """endpoints.yml names bot.stores.sql_tracker.ResilientSQLTrackerStore; `make purge` took
+    it for a store that is not SQL and purged nothing."""
+    from bot.purge import tracker_engine
+
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(
+        "tracker_store:\n  type: bot.stores.sql_tracker.ResilientSQLTrackerStore\n"
+        f'  dialect: sqlite\n  db: "{tmp_path / "tracker.db"}"\n'
+    )
+    engine = tracker_engine(str(endpoints))
+    assert engine is not None and str(engine.url).endswith("tracker.db")
+    endpoints.write_text("tracker_store:\n  type: memory\n")
+    assert tracker_engine(str(endpoints)) is None
