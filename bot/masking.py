@@ -13,9 +13,9 @@ Phone numbers: seven or more digits with the separators people type between them
 dots, dashes, slashes, brackets, underscores, a leading +), also glued to words
 ("07700900123pls", "tel07700900123") and with the letter o for a zero ("o7700 9oo123"). Kept
 readable: fewer than seven digits ("999", "111", "116 123", "82111", doses like "2 x 0.4mg"),
-times ("09:00", "9.30"), dates ("01/12/2026", "2026-12-01"), year ranges ("2019-2021"), and
-lists of one- and two-digit numbers that do not start like a phone number ("1 2 3 4 5 6 7",
-"10 20 30 40").
+times ("09:00", "9.30"), decimals ("0.4840911750"), dates ("01/12/2026", "2026-12-01"), year
+ranges ("2019-2021"), and lists of one- and two-digit numbers that do not start like a phone
+number ("1 2 3 4 5 6 7", "10 20 30 40").
 
 Email addresses: name@domain.tld, also with spaces around the @ and written out:
 "name at example dot com", "name (at) example (dot) co (dot) uk", "name[at]example[dot]org",
@@ -123,8 +123,9 @@ PHONE_CANDIDATE = re.compile(
 )
 LONGEST_DATE_AND_NUMBER = 64  # longer candidates are not searched for dates and times
 # Inside a candidate, what is not a phone number: dates (day and month either way round, or
-# year first), times with a dot (09.30; a colon never joins digits into a candidate) and
-# ranges of years, each on its own, not part of a longer run of numbers.
+# year first), times with a dot (09.30; a colon never joins digits into a candidate), decimals
+# with one digit before the point, and ranges of years, each on its own, not part of
+# a longer run of numbers.
 _DAY, _MONTH, _YEAR = r"(?:0?[1-9]|[12]\d|3[01])", r"(?:0?[1-9]|1[0-2])", r"(?:\d{4}|\d{2})"
 _DAY_MONTH = rf"(?:{_DAY}{{0}}{_MONTH}|{_MONTH}{{0}}{_DAY})"
 _DATES = "|".join(
@@ -135,6 +136,7 @@ NOT_A_PHONE = re.compile(
     rf"""(
       (?<![0-9oO])(?<![0-9oO][./-])(?:{_DATES})(?![0-9oO])(?![./-][0-9oO])
     | (?<![0-9oO])(?<![0-9oO]\.)(?:[01]?\d|2[0-3])\.[0-5]\d(?!\.?[0-9oO])
+    | (?<![0-9oO])(?<![0-9oO][./-])\d\.\d+(?![0-9oO])(?![./-][0-9oO])  # 0.4840911750
     | (?<![0-9oO])(?<![0-9oO][./-])(?:19|20)\d\d\s?[-/\u2013\u2014]\s?(?:(?:19|20)\d\d|\d\d)
       (?![0-9oO])(?![./-][0-9oO])
     )""",

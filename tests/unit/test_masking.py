@@ -125,8 +125,9 @@ def test_the_worst_inputs_are_masked_correctly(name):
     masked = bounded(20, mask_contact_details, text)
     if expected is not None:
         assert masked == expected(text)
-    else:  # random: no seven digits in a row are left, and masking again changes nothing
-        assert re.search(r"[0-9]{7}", text) and not re.search(r"[0-9]{7}", masked)
+    else:  # random: no seven digits in a row are left but decimals, masking again does nothing
+        seven = r"(?<![0-9])(?<![0-9]\.)[0-9]{7}"
+        assert re.search(seven, text) and not re.search(seven, masked)
         assert mask_contact_details(masked) == masked
 
 
@@ -222,6 +223,7 @@ def test_email_addresses_are_masked_written_out_too(typed, kept):
         "in 2019, 2020 and 2021",
         "from 1998-2005 and 2019 - 2021",
         "open 24/7",
+        "a confidence of 0.4840911750369781",
         "SW1A 1AA, EH1 1YZ",
         "meet me at the park",
         "look at this dot thing",
