@@ -14,21 +14,19 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from bench.real_messages import CORPUS, read_corpus
 from bot.crisis import crisis_detector
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "messages.jsonl"
 LEVELS = ("now", "possible", "none")
 
 
 def labelled(path: Path) -> list[dict]:
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     if path.resolve() == CORPUS:  # the corpus: never-trained parts only, its label under `crisis`
-        rows = [
+        return [
             {**row, "level": row["crisis"], "kind": row.get("crisis_kind")}
-            for row in rows
-            if row["split"] in ("crisis_test", "dev")
+            for row in read_corpus({"crisis_test", "dev"})
         ]
-    return rows
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def evaluate(rows: list[dict]) -> tuple[dict[str, Counter], list[tuple[str, str, dict]]]:

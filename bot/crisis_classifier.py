@@ -20,10 +20,11 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import yaml  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
+
+from bot.content.loading import read_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +35,6 @@ CORPUS = ROOT / "corpus" / "messages.jsonl"
 EVERYDAY = ROOT / "corpus" / "calm_everyday.jsonl"  # CLINC150 queries: everyday words, calm
 
 
-def _read(path: Path) -> dict:
-    """libyaml's safe loader: the pure-Python one took 2 s of the start-up for these files."""
-    with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=yaml.CSafeLoader)  # noqa: S506 (a safe loader)
-
-
 # Rasa's inline annotations, "[London](place)" and '[x]{"entity": ...}': their words stay.
 _ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -48,7 +43,7 @@ def _suite_messages() -> tuple[list[str], list[int]]:
     texts, labels = [], []
     for path in sorted(SUITES.glob("*.yml")):
         crisis = 0 if "near_miss" in path.name else 1
-        for message in _read(path)["messages"]:
+        for message in read_yaml(path)["messages"]:
             texts.append(message["text"])
             labels.append(crisis)
     return texts, labels
@@ -57,7 +52,7 @@ def _suite_messages() -> tuple[list[str], list[int]]:
 def _nlu_messages() -> tuple[list[str], list[int]]:
     texts, labels = [], []
     for path in sorted(NLU.glob("*.yml")):
-        for item in _read(path).get("nlu") or []:
+        for item in read_yaml(path).get("nlu") or []:
             intent = item.get("intent")
             if not intent or intent.startswith("emergency_"):  # inside the flow: not words
                 continue

@@ -196,9 +196,7 @@ class MessageGuard:
         crisis = await asyncio.to_thread(crisis_detector().assess, message.text or "")
         if crisis.level != POSSIBLE:
             return
-        tracker = await self._tracker(message.sender_id)
-        region = tracker.get_slot("region") if tracker is not None else None
-        line = safety_line(crisis.category, region)
+        line = safety_line(crisis.category, await self._region(message.sender_id))
         try:
             await message.output_channel.send_response(
                 message.sender_id, {"text": line.text, "buttons": line.buttons}
@@ -239,11 +237,15 @@ class MessageGuard:
             logger.error("tracker store unavailable")
             return None
 
+    async def _region(self, sender_id: str) -> str | None:
+        """The region the person chose, if the conversation can be read."""
+        tracker = await self._tracker(sender_id)
+        return tracker.get_slot("region") if tracker is not None else None
+
     async def _say(self, message: UserMessage, template: str) -> None:
         """A reply outside Rasa, naming the emergency number of the person's region."""
-        tracker = await self._tracker(message.sender_id)
-        region = tracker.get_slot("region") if tracker is not None else None
-        text = template.format(emergency_number=directory().region(region).emergency_number)
+        region = directory().region(await self._region(message.sender_id))
+        text = template.format(emergency_number=region.emergency_number)
         try:
             await message.output_channel.send_response(message.sender_id, {"text": text})
         except Exception:  # noqa: BLE001 - nothing more can be done for this message
