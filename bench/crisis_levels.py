@@ -18,6 +18,26 @@ from bench.real_messages import CORPUS, read_corpus
 from bot.crisis import crisis_detector
 
 LEVELS = ("now", "possible", "none")
+# The first replies (bot/content/emergency.yml) that fit each labelled kind of emergency; a
+# seizure in withdrawal may get either's first aid. Kinds not listed here are not scored.
+FITS = {
+    "overdose": {"overdose", "cannot_call"},
+    "self_overdose": {"self_overdose", "cannot_call"},
+    "stimulant": {"stimulant", "chest_pain"},
+    "psychosis_violence": {"psychosis_violence"},
+    "suicide": {"self_harm_suicide", "self_harm_suicide_other", "paracetamol"},
+    "self_harm": {"self_harm_suicide", "self_harm_suicide_other", "bleeding"},
+    "seizure": {"seizure"},
+    "withdrawal": {"withdrawal", "seizure"},
+    "injecting_injury": {"injecting_emergency", "bleeding"},
+    "needle_injury": {"needle_injury"},
+    "bleeding": {"bleeding", "injecting_emergency"},
+    "pregnancy": {"pregnancy"},
+    "child_ingestion": {"child_ingestion"},
+    "paracetamol": {"paracetamol"},
+    "alcohol_poisoning": {"alcohol_poisoning"},
+    "cannot_call": {"cannot_call"},
+}
 
 
 def labelled(path: Path) -> list[dict]:
@@ -31,6 +51,7 @@ def labelled(path: Path) -> list[dict]:
 
 def evaluate(rows: list[dict]) -> tuple[dict[str, Counter], list[tuple[str, str, dict]]]:
     table: dict[str, Counter] = {level: Counter() for level in LEVELS}
+    table["kind"] = Counter()  # act-now messages recognised: does the first reply fit?
     wrong = []
     for row in rows:
         got = crisis_detector().assess(row["text"])
@@ -39,6 +60,11 @@ def evaluate(rows: list[dict]) -> tuple[dict[str, Counter], list[tuple[str, str,
             row["level"] != "none" and got.level == "none"
         ):
             wrong.append((row["level"], got.level, row))
+        fits = FITS.get(row.get("kind") or "")
+        if row["level"] == "now" and got.level != "none" and fits:
+            table["kind"]["fits" if got.category in fits else "other"] += 1
+            if got.category not in fits:
+                wrong.append((row["level"], f"{got.level}, reply {got.category}", row))
     return table, wrong
 
 
@@ -54,6 +80,9 @@ def summary(table: dict[str, Counter]) -> dict[str, str]:
         "possible -> now / possible / none": "/".join(str(possible[x]) for x in LEVELS),
         "calm -> now (false alarms)": share(calm["now"], sum(calm.values())),
         "calm -> possible": share(calm["possible"], sum(calm.values())),
+        "act-now recognised, first reply fits its kind": share(
+            table["kind"]["fits"], sum(table["kind"].values())
+        ),
     }
 
 

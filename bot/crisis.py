@@ -38,6 +38,15 @@ CLASSIFIER_POSSIBLE = 0.35
 NOT_NOW = "not_now"
 NONE = "none"
 END_OF_MESSAGE = "zzend"
+WHO = ("self", "other")  # a category's `self_reply` and `other_reply` in crisis.yml
+REFLEXIVE = {
+    "myself": "self",
+    "meself": "self",
+    "himself": "other",
+    "herself": "other",
+    "themselves": "other",
+    "themself": "other",
+}
 # Phrase groups in crisis.yml that frame a message rather than name a crisis.
 FRAMES = ("question_frames", "urgency", "past", "benign", "not_literal", "joking", "resolved")
 # The frames that make crisis words "not now" unless the message is urgent.
@@ -89,6 +98,9 @@ class CrisisDetector:
         self._negators = set(section(source, rules, "negators"))
         self._question_starts = set(section(source, rules, "question_starts"))
         self._specific = set(section(source, rules, "specific_people"))
+        self._writer = set(section(source, rules, "the_writer"))
+        self._others = set(section(source, rules, "someone_else"))
+        self._about: dict[str, dict[str, str]] = {}  # category -> {"self"|"other": reply}
         self._negatable: set[str] = set()
         self._reply: dict[str, str] = {}
         self._priority: dict[str, int] = {}  # the file's order: the more specific first
@@ -109,6 +121,9 @@ class CrisisDetector:
             if spec.get("strong"):
                 self._strong.add(category)
             self._reply[category] = spec.get("reply", category)
+            variants = {who: spec[f"{who}_reply"] for who in WHO if f"{who}_reply" in spec}
+            if variants:
+                self._about[category] = variants
             self._priority[category] = len(self._priority)
             self._add(self._matcher, category, spec.get("patterns"), source)
 
@@ -184,7 +199,8 @@ class CrisisDetector:
             urgent = any(not self._overlaps(*span, settled) for span in frames.get("urgency", []))
             if strongest is not None:  # a negated strong sign: "i dont know if hes breathing"
                 name, start, end = strongest
-                return Assessment(NOT_NOW, self._reply[name], doc[start:end].text, True, signals)
+                reply = self._reply_for(name, doc, start, end)
+                return Assessment(NOT_NOW, reply, doc[start:end].text, True, signals)
             return Assessment(NOT_NOW if calm and not urgent else NONE)
         # A calming phrase speaks for its own sentence and the ones before it ("I overdosed.
         # That was years ago."), not for what comes after: "thanks for the info last week.
@@ -209,10 +225,38 @@ class CrisisDetector:
         )
         if not live and strongest is not None:
             category, start, end = strongest  # calmed: the strong sign is what it may be
-        reply, matched = self._reply[category], doc[start:end].text
+        reply, matched = self._reply_for(category, doc, start, end), doc[start:end].text
         return Assessment(
             CRISIS if live else NOT_NOW, reply, matched, strongest is not None, signals
         )
+
+    def _reply_for(self, category: str, doc: Doc, start: int, end: int) -> str:
+        """The first reply for a match, told apart by who it is about where that changes the
+        advice: "i took too much" (unlock the door, tell someone) is not "he took too much"."""
+        default = self._reply[category]
+        variants = self._about.get(category)
+        if not variants:
+            return default
+        who = self._who(doc, start, end)
+        return variants.get(who, default) if who else default
+
+    def _who(self, doc: Doc, start: int, end: int) -> str | None:
+        """ "self" or "other". A reflexive word in the match decides ("kill herself"); else the
+        person named nearest before the match ("my mate took too much", "i think im
+        overdosing", "my daughter texted me goodbye"), then in it; else who the message names
+        at all, someone else first ("dont know what to do, hes gone blue")."""
+        for token in doc[start:end]:
+            if token.lower_ in REFLEXIVE:
+                return REFLEXIVE[token.lower_]
+        for token in [*reversed(doc[max(0, start - 6) : start]), *doc[start:end]]:
+            if token.lower_ in self._others:
+                return "other"
+            if token.lower_ in self._writer:
+                return "self"
+        words = {token.lower_ for token in doc}
+        if words & self._others:
+            return "other"
+        return "self" if words & self._writer else None
 
     @staticmethod
     def _urgent(urgency: list[Span], past: list[Span], crises: list[tuple[str, int, int]]) -> bool:

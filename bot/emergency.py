@@ -31,6 +31,7 @@ class Template(BaseModel):
     text: str
     sources: list[str]
     buttons: list[Button] = []
+    flow: bool = False  # the overdose flow's buttons come first
 
 
 class PossibleLine(BaseModel):
@@ -82,10 +83,14 @@ def _render(template: Template, region: Region, buttons: list[Button]) -> Messag
         "emergency_number": region.emergency_number,
         "crisis_line": crisis_line(region),
         "police_note": region.police_note,
+        "silent_note": region.silent_note,
     }
     text = template.text.format(**values).replace("\n\n", "\n")
+    sources = list(template.sources)
+    if "{silent_note}" in template.text:  # the region's own source for what it says
+        sources.append(region.silent_source)
     return Message(
-        text=f"{text}\n{citation_line(template.sources)}",
+        text=f"{text}\n{citation_line(sources)}",
         buttons=[button.dict() for button in [*buttons, *template.buttons]],
     )
 
@@ -159,8 +164,8 @@ def first_reply(category: str | None, region_id: str | None) -> Message:
     content = emergency_content()
     region = directory().region(region_id)
     key = category if category in content.first_replies else OVERDOSE
-    flow = content.flow_buttons if key == OVERDOSE else []
-    return _render(content.first_replies[key], region, flow)
+    template = content.first_replies[key]
+    return _render(template, region, content.flow_buttons if template.flow else [])
 
 
 def step(name: str, region_id: str | None) -> Message | None:

@@ -42,6 +42,8 @@ class Region(BaseModel):
     emergency_numbers: list[str]
     emergency_note: str
     police_note: str  # reassurance for people afraid to call, true for this region
+    silent_note: str  # how to get help without speaking, only what exists in this region
+    silent_source: str  # the source registry's id for silent_note
 
     @validator("emergency_numbers")
     def are_short_numbers(cls, value: list[str]) -> list[str]:  # noqa: N805

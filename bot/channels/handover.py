@@ -36,7 +36,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import clock
 from bot.conversations import TELEGRAM, WEB, channel_of
-from bot.emergency import Message, emergency_content, first_reply, reply_kind, step
+from bot.emergency import (
+    Message,
+    emergency_content,
+    first_reply,
+    region_named,
+    reply_kind,
+    step,
+)
 from bot.handoff import HANDED_BACK, WAITING, Ticket, handoff_store
 from bot.helpline import helpline
 from bot.notify import notify
@@ -58,7 +65,10 @@ def crisis_reply(said: UserUttered, region: str | None) -> Message | None:
         return step(intent, region)
     if intent != "emergency":
         return None
-    return first_reply(reply_kind(said.parse_data), region)  # type: ignore[arg-type]
+    # A place or number in the message ("is it 000 here?") gives that region's number, as on
+    # the assistant's own path.
+    named = region_named(said.text or "", region)
+    return first_reply(reply_kind(said.parse_data), named or region)  # type: ignore[arg-type]
 
 
 def resume_events(text: str) -> list[Event]:

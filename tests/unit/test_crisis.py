@@ -13,7 +13,7 @@ from bot.crisis import CRISIS, NONE, NOT_NOW, NOW, POSSIBLE, CrisisDetector, cri
         ("not breathing after a shot", "overdose"),
         ("foaming at the mouth", "overdose"),
         ("took too much perc", "overdose"),
-        ("oxys xanax and vodka will i die", "overdose"),
+        ("oxys xanax and vodka will i die", "self_overdose"),
         ("snoring weird cant wake him", "overdose"),
         ("shes having a fit", "seizure"),
         ("chest pain after coke", "chest_pain"),
@@ -22,6 +22,23 @@ from bot.crisis import CRISIS, NONE, NOT_NOW, NOW, POSSIBLE, CrisisDetector, cri
         ("what do i do he's not breathing", "overdose"),
         ("can you help me my friend isnt breathing", "overdose"),
         ("HE WON’T WAKE UP", "overdose"),
+        # The person writing is the one in danger: different first aid.
+        ("i took too much", "self_overdose"),
+        ("i think im overdosing", "self_overdose"),
+        ("my mate took too much", "overdose"),
+        ("i dont know what to do my friend isnt breathing", "overdose"),
+        ("my daughter says she is going to kill herself", "self_harm_suicide_other"),
+        # Each kind of emergency its own first aid.
+        ("can you call 911 for me", "cannot_call"),
+        ("hes not breathing can you call an ambulance", "cannot_call"),
+        ("i cant talk he will hear me", "cannot_call"),
+        ("my toddler drank some of my methadone", "child_ingestion"),
+        ("hes overheating on mdma", "stimulant"),
+        ("shes been rattling for 3 days and hasnt peed all day", "withdrawal"),
+        ("i think he has alcohol poisoning", "alcohol_poisoning"),
+        ("he got stabbed in the leg", "bleeding"),
+        ("nosebleed wont stop", "bleeding"),
+        ("he is beating her", "psychosis_violence"),
     ],
 )
 def test_crises_are_recognised_with_their_category(text, category):
@@ -39,6 +56,19 @@ def test_crises_are_recognised_with_their_category(text, category):
 )
 def test_general_questions_and_past_events_are_not_a_crisis_now(text):
     assert crisis_detector().assess(text).kind == NOT_NOW
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can you call me back tomorrow",
+        "i cant talk to my parents about my drug use",
+        "weed makes me paranoid",
+        "is it hot in here or is it just me",
+    ],
+)
+def test_everyday_words_near_the_new_kinds_are_no_alarm(text):
+    assert crisis_detector().assess(text).level != NOW
 
 
 @pytest.mark.parametrize(
@@ -188,6 +218,8 @@ def test_a_bad_pattern_names_its_entry():
         "negators": ["not"],
         "question_starts": ["what"],
         "specific_people": ["he"],
+        "the_writer": ["i"],
+        "someone_else": ["he"],
         "question_frames": frame,
         "urgency": frame,
         "past": frame,

@@ -26,7 +26,19 @@ def test_the_first_reply_is_the_emergency_number_for_each_region():
         ("chest_pain", "heart attack"),
         ("needle_injury", "Let it bleed"),
         ("injecting_emergency", "press hard"),
+        ("injecting_emergency", "cold, white, blue or black"),
         ("pregnancy", "heavy bleeding"),
+        ("pregnancy", "maternity unit"),
+        ("self_overdose", "Unlock or open the door"),
+        ("stimulant", "small sips"),
+        ("stimulant", "Don't hold them down"),
+        ("chest_pain", "defibrillator"),
+        ("seizure", "Note the time"),
+        ("withdrawal", "alcohol or benzos can kill"),
+        ("bleeding", "Press hard on the wound"),
+        ("child_ingestion", "Naloxone is safe for children"),
+        ("alcohol_poisoning", "Never leave them to sleep it off"),
+        ("self_harm_suicide_other", "even if they say they feel fine"),
     ],
 )
 def test_other_crises_get_their_own_first_aid_and_the_number(category, expected):
@@ -42,6 +54,43 @@ def test_every_crisis_category_names_a_first_reply_with_the_number():
         assert reply in replies, name  # one place, crisis.yml, says which reply
         for region in directory().regions.values():
             assert region.emergency_number in first_reply(reply, region.id).text
+
+
+def test_psychosis_and_violence_never_say_stay_with_them():
+    for region in directory().regions.values():
+        assert "stay with" not in first_reply("psychosis_violence", region.id).text.lower()
+
+
+def test_no_first_reply_but_the_overdose_ones_tells_the_caller_to_say_not_breathing():
+    for name in emergency_content().first_replies:
+        assert "say the person is not breathing" not in first_reply(name, "england").text.lower()
+
+
+@pytest.mark.parametrize(
+    ("region", "option", "source"),
+    [
+        ("england", "press 55", "IOPC"),
+        ("scotland", "press 55", "IOPC"),
+        ("australia", "press 55", "ACMA"),
+        ("united_states", "Text 911", "FCC"),
+        ("ireland", "registered in advance for the 112 SMS", "HSE"),
+        ("canada", "registered for Text with 9-1-1", "Text with 9-1-1"),
+    ],
+)
+def test_someone_who_cannot_speak_is_told_the_assistant_cannot_call_and_what_exists_there(
+    region, option, source
+):
+    reply = first_reply("cannot_call", region)
+    number = directory().region(region).emergency_number
+    assert reply.text.startswith(f"I can't make calls, but you can get help fast: call {number}")
+    assert option in reply.text
+    assert source in reply.text.splitlines()[-1]  # the region's own source is cited
+    assert [button["title"] for button in reply.buttons] == FLOW
+
+
+def test_no_region_is_told_to_press_55_where_it_does_not_exist():
+    for region in ("ireland", "united_states", "canada"):
+        assert "55" not in first_reply("cannot_call", region).text
 
 
 def test_us_suicide_crisis_gets_988():

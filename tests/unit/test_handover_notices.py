@@ -3,6 +3,8 @@ the team's channel hears of it at most once in ten minutes per ticket (pen test:
 
 from __future__ import annotations
 
+from rasa.shared.core.events import UserUttered
+
 from bot.channels import handover
 from bot.handoff import HandoffStore
 
@@ -32,3 +34,18 @@ def test_crisis_notices_are_capped_per_ticket_but_every_crisis_is_flagged(
     fixed_clock.advance(minutes=10)
     crisis_on(ticket.id)
     assert sent[-1] == ("ticket.crisis", ticket.id) and len(sent) == 3
+
+
+def test_a_crisis_in_a_handed_over_conversation_gets_the_number_of_the_place_it_names():
+    said = UserUttered(
+        "is it 000 here? he wont wake up",
+        intent={"name": "emergency", "confidence": 1.0},
+        parse_data={"crisis": {"level": "now", "category": "overdose"}},
+    )
+    assert handover.crisis_reply(said, "england").text.startswith("Call 000 now")
+    kind = UserUttered(
+        "hes overheating on mdma",
+        intent={"name": "emergency", "confidence": 1.0},
+        parse_data={"crisis": {"level": "now", "category": "stimulant"}},
+    )
+    assert "small sips" in handover.crisis_reply(kind, "england").text

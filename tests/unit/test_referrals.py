@@ -8,6 +8,7 @@ import yaml
 from bot.content.loading import ContentError
 from bot.referrals import detect_need, directory, load_directory, referral_message
 from bot.settings import CONTENT_DIR
+from bot.sources import sources
 
 REGIONS = {
     "england",
@@ -162,3 +163,9 @@ def test_a_region_without_an_emergency_number_is_refused(tmp_path: Path):
 
     with pytest.raises(ContentError, match="entry 'england': field 'emergency_numbers'"):
         load_directory(_broken_copy(tmp_path, no_number))
+
+
+def test_every_regions_silent_option_cites_a_known_source():
+    for region in directory().regions.values():
+        assert region.silent_source in sources(), region.id
+        assert region.silent_note.startswith("Can't speak?"), region.id
