@@ -2,7 +2,9 @@
 false alarms on calm messages. Detector only (the `emergency` intent is exactly level `now`),
 so no model is needed. Sets: JSON lines with `text` and `level` (now / possible / none); the
 real-message corpus (`corpus/messages.jsonl`, field `crisis`, split crisis_test and dev) by
-default.
+default; `corpus/crisis_real_r2.jsonl` (real crises and calm messages, never trained on) labels
+like the corpus. The kind figure: of the act-now messages recognised, how many get the first
+reply that fits their kind (FITS).
 
     .venv/bin/python -m bench.crisis_levels [FILE.jsonl ...] [--misses]
 """
@@ -46,7 +48,16 @@ def labelled(path: Path) -> list[dict]:
             {**row, "level": row["crisis"], "kind": row.get("crisis_kind")}
             for row in read_corpus({"crisis_test", "dev"})
         ]
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    # Real sets label like the corpus (`crisis`, `crisis_kind`), blind suites `level`, `kind`.
+    return [
+        {
+            **row,
+            "level": row.get("level", row.get("crisis")),
+            "kind": row.get("kind", row.get("crisis_kind")),
+        }
+        for row in rows
+    ]
 
 
 def evaluate(rows: list[dict]) -> tuple[dict[str, Counter], list[tuple[str, str, dict]]]:

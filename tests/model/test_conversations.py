@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 SOURCE_LINE = re.compile(r"\nSource: .+$")
 
 
@@ -30,6 +32,27 @@ async def test_questions_in_their_own_words_get_sourced_answers(chat):
 async def test_an_emergency_gets_the_number_first(chat):
     replies = texts(await chat("my mate wont wake up and his lips are blue"))
     assert replies[0].startswith("Call 999 now")
+
+
+@pytest.mark.parametrize(
+    ("said", "number", "first_aid"),
+    [
+        ("i took too much and i feel like im going under", "999", "Unlock or open the door"),
+        ("can you call an ambulance for me he isnt breathing", "999", "I can't make calls"),
+        ("my mate is overheating on mdma and talking nonsense", "999", "small sips"),
+        ("my toddler drank some of my methadone", "999", "Naloxone is safe for children"),
+        ("he got stabbed in the leg and its pouring", "999", "Press hard on the wound"),
+        ("my brother is rattling and hasnt peed all day", "999", "alcohol or benzos can kill"),
+        ("i think my flatmate has alcohol poisoning", "999", "sleep it off"),
+        ("he has a knife and he is screaming about demons", "999", "Your safety comes first"),
+        ("is it 000 here? my mate wont wake up", "000", "Call 000 now"),
+    ],
+)
+async def test_each_kind_of_emergency_gets_its_own_first_aid_and_the_number_first(
+    chat, said, number, first_aid
+):
+    first = texts(await chat(said))[0]
+    assert first_aid in first and number in first.split("\n")[0], first
 
 
 async def test_emergency_interrupts_the_fallback(chat):
@@ -92,7 +115,7 @@ async def test_injecting_and_pregnancy_emergencies_get_their_own_first_aid(chat)
     artery = texts(await chat("i think i hit an artery blood is pulsing out"))[0]
     assert artery.startswith("Call 999 now") and "press hard" in artery
     pregnant = texts(await chat("im 30 weeks and been using, bad cramps and bleeding"))[0]
-    assert pregnant.startswith("Call 999 now") and "pregnancy" in pregnant
+    assert pregnant.startswith("Call 999 now") and "maternity unit" in pregnant
 
 
 async def test_asking_for_a_person_when_nobody_is_online_offers_a_message(chat):
