@@ -26,6 +26,7 @@ from bot.crisis import CRISIS, NONE, NOT_NOW, NOW, POSSIBLE, CrisisDetector, cri
         ("i took too much", "self_overdose"),
         ("i think im overdosing", "self_overdose"),
         ("my mate took too much", "overdose"),
+        ("do i call 999 for this, i think hes overdosing", "overdose"),  # the asker is fine
         ("i dont know what to do my friend isnt breathing", "overdose"),
         ("my daughter says she is going to kill herself", "self_harm_suicide_other"),
         # Each kind of emergency its own first aid.
