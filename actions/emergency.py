@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.referrals import region_events, typed_text
-from bot.emergency import OVERDOSE, first_reply, region_named, reply_kind, step
+from bot.emergency import OVERDOSE, crisis_reply, first_reply, step
 
 
 class ActionEmergencyAdvice(Action):
@@ -19,8 +19,7 @@ class ActionEmergencyAdvice(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         region = tracker.get_slot("region")
-        named = region_named(typed_text(tracker), region)
-        message = first_reply(reply_kind(tracker.latest_message), named or region)
+        message, named = crisis_reply(tracker.latest_message, typed_text(tracker), region)
         dispatcher.utter_message(text=message.text, buttons=message.buttons)
         return region_events(named) if named else []
 

@@ -22,7 +22,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from bot.content.loading import ContentError, read_yaml, section
-from bot.crisis_classifier import CrisisClassifier, crisis_classifier
+from bot.crisis_classifier import Opinion, crisis_classifier
 from bot.language import english
 from bot.settings import get_settings
 
@@ -30,8 +30,7 @@ CRISIS = "crisis"
 NOW, POSSIBLE = "now", "possible"  # levels; NONE is the third
 GENERAL = "general"  # the first reply when no pattern says what kind of crisis it is
 CLASSIFIER_SIGNAL = "classifier"
-# The classifier's probability that raises `none` to `possible` (docs/real-messages.md: real
-# emergencies that got nothing, 25 of 70 -> 15, with no more false alarms).
+# The classifiers' mean probability that raises `none` to `possible` (docs/real-messages.md).
 CLASSIFIER_POSSIBLE = 0.35
 # Crisis words, but not a crisis happening now: a general question, a past event, a joke,
 # a figure of speech or a negation ("I'm not suicidal").
@@ -90,7 +89,7 @@ class CrisisDetector:
         self,
         rules: dict[str, Any],
         source: str = "crisis rules",
-        classifier: CrisisClassifier | None = None,
+        classifier: Opinion | None = None,
     ) -> None:
         self._classifier = classifier  # a second opinion that may raise the level
         self._nlp = english()

@@ -32,6 +32,7 @@ class Template(BaseModel):
     sources: list[str]
     buttons: list[Button] = []
     flow: bool = False  # the overdose flow's buttons come first
+    questions: bool = False  # a step asked for in the message answers it instead (`questions`)
 
 
 class PossibleLine(BaseModel):
@@ -44,6 +45,7 @@ class EmergencyContent(BaseModel):
     possible_line: PossibleLine
     first_replies: dict[str, Template]
     steps: dict[str, Template]
+    questions: dict[str, list[str]] = {}
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,14 @@ def emergency_content() -> EmergencyContent:
     content = parse_entry(EmergencyContent, data, path, "emergency flow")
     if OVERDOSE not in section(path, data, "first_replies"):
         raise ContentError(f"{path}: entry 'first_replies': field '{OVERDOSE}': missing")
+    for name, patterns in content.questions.items():
+        if name not in content.steps:
+            raise ContentError(f"{path}: entry 'questions': field '{name}': not a step")
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ContentError(f"{path}: entry 'questions.{name}': {error}") from error
     for name, template in {**content.first_replies, **content.steps}.items():
         try:
             citation_line(template.sources)
@@ -166,6 +176,36 @@ def first_reply(category: str | None, region_id: str | None) -> Message:
     key = category if category in content.first_replies else OVERDOSE
     template = content.first_replies[key]
     return _render(template, region, content.flow_buttons if template.flow else [])
+
+
+@lru_cache(maxsize=1)
+def _questions() -> list[tuple[str, re.Pattern[str]]]:
+    return [
+        (name, re.compile(pattern))
+        for name, patterns in emergency_content().questions.items()
+        for pattern in patterns
+    ]
+
+
+def step_asked(text: str) -> str | None:
+    """The step of the flow a message asks for ("how do i do compressions"), if any."""
+    lowered = text.lower()
+    return next((name for name, pattern in _questions() if pattern.search(lowered)), None)
+
+
+def crisis_reply(
+    parse_data: dict[str, Any], text: str, region_id: str | None
+) -> tuple[Message, str | None]:
+    """The first reply to a crisis message, and the region its words name (to keep), in one
+    place for the assistant and for a conversation handed to a worker: the kind's first aid
+    in the region's words, or, where the message asks for a step itself ("hes not breathing
+    how do i do cpr"), that step, which starts with the call line too."""
+    named = region_named(text, region_id)
+    region = named or region_id
+    kind = reply_kind(parse_data)
+    asked = step_asked(text) if emergency_content().first_replies[kind].questions else None
+    message = step(asked, region) if asked else None
+    return message or first_reply(kind, region), named
 
 
 def step(name: str, region_id: str | None) -> Message | None:

@@ -70,6 +70,9 @@ class Settings:
     retention_days: int  # `make purge` deletes conversations and tickets older than this
     secret_key: str  # signs ids and tokens the server issues (bot/signing.py); empty: key_file
     key_file: Path  # a random key made on first use when secret_key is empty
+    # The crisis classifier's weights over sentence embeddings (bot/crisis_classifier.py),
+    # made by `make train` beside the model; made at start-up if missing or stale.
+    crisis_weights: Path
 
 
 def _env(name: str, default: str) -> str:
@@ -109,6 +112,11 @@ def get_settings() -> Settings:
         retention_days=int(_number("HRA_RETENTION_DAYS", 30, 1)),
         secret_key=_env("HRA_SECRET_KEY", ""),
         key_file=Path(_env("HRA_KEY_FILE", str(PACKAGE_DIR.parent / "var" / "secret.key"))),
+        crisis_weights=Path(
+            _env(
+                "HRA_CRISIS_WEIGHTS", str(PACKAGE_DIR.parent / "models" / "crisis_embeddings.json")
+            )
+        ),
         helpline=HelplineSettings(
             config=Path(_env("HRA_HELPLINE_CONFIG", str(CONTENT_DIR / "helpline.yml"))),
             webhook_url=_env("HRA_HELPLINE_WEBHOOK_URL", ""),

@@ -36,14 +36,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import clock
 from bot.conversations import TELEGRAM, WEB, channel_of
-from bot.emergency import (
-    Message,
-    emergency_content,
-    first_reply,
-    region_named,
-    reply_kind,
-    step,
-)
+from bot.emergency import Message, emergency_content, step
+from bot.emergency import crisis_reply as first_crisis_reply
 from bot.handoff import HANDED_BACK, WAITING, Ticket, handoff_store
 from bot.helpline import helpline
 from bot.notify import notify
@@ -65,10 +59,10 @@ def crisis_reply(said: UserUttered, region: str | None) -> Message | None:
         return step(intent, region)
     if intent != "emergency":
         return None
-    # A place or number in the message ("is it 000 here?") gives that region's number, as on
-    # the assistant's own path.
-    named = region_named(said.text or "", region)
-    return first_reply(reply_kind(said.parse_data), named or region)  # type: ignore[arg-type]
+    # As on the assistant's own path: a place or number in the message ("is it 000 here?")
+    # gives that region's number, and a step asked for is answered.
+    message, _ = first_crisis_reply(said.parse_data, said.text or "", region)  # type: ignore[arg-type]
+    return message
 
 
 def resume_events(text: str) -> list[Event]:

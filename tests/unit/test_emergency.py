@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from bot.content.loading import ContentError
-from bot.emergency import emergency_content, first_reply, step
+from bot.emergency import crisis_reply, emergency_content, first_reply, step
 from bot.referrals import directory
 from bot.settings import CONTENT_DIR
 
@@ -103,13 +103,15 @@ def test_every_step_names_the_number_cites_a_source_and_offers_the_other_steps()
             message = step(name, region.id)
             assert region.emergency_number in message.text, (name, region.id)
             assert "\nSource: " in message.text
+            # The other steps' buttons (all of them for a step asked in words, such as
+            # "how do i do compressions"), then at most an offer to talk to a person.
+            others = [b.title for b in emergency_content().flow_buttons if b.payload != f"/{name}"]
             titles = [button["title"] for button in message.buttons]
-            flow = titles[: len(FLOW) - 1]
-            assert set(flow) < set(FLOW) and f"/{name}" not in [
-                b["payload"] for b in message.buttons
-            ]
-            # After the flow buttons, at most an offer to talk to a person.
-            assert [b["payload"] for b in message.buttons[len(flow) :]] in ([], ["/human_handoff"])
+            assert titles[: len(others)] == others, name
+            assert [b["payload"] for b in message.buttons[len(others) :]] in (
+                [],
+                ["/human_handoff"],
+            )
 
 
 def test_once_help_is_on_its_way_a_person_is_offered():
@@ -198,3 +200,68 @@ def test_violence_puts_the_callers_safety_first_and_never_says_stay_with_them():
     reply = first_reply("psychosis_violence", "england").text
     assert reply.startswith("Your safety comes first") and "999" in reply
     assert "stay with them" not in reply.lower() and "hold them down" in reply
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "step_name"),
+    [
+        ("hes not breathing how do i do cpr", "overdose", "emergency_ask_cpr"),
+        (
+            "she wont wake up which side do i put her on",
+            "overdose",
+            "emergency_ask_recovery_position",
+        ),
+        ("hes blue how many sprays do i give", "overdose", "emergency_has_naloxone"),
+        ("ambulance is coming what do i do till they get here", "general", "emergency_called"),
+        (
+            "gave narcan nothing happened, do i do compressions",
+            "naloxone_no_response",
+            "emergency_ask_cpr",
+        ),
+    ],
+)
+def test_a_step_asked_for_in_the_crisis_message_is_the_first_reply(text, kind, step_name):
+    message, _ = crisis_reply({"crisis": {"category": kind}}, text, "australia")
+    assert message.text == step(step_name, "australia").text
+    assert "000" in message.text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("i cant talk he will hear me, how do i do cpr", "cannot_call"),  # first: nobody was called
+        ("shes fitting which side do i put her on", "seizure"),  # its own first aid covers it
+    ],
+)
+def test_other_kinds_keep_their_own_first_reply_when_a_step_is_asked(text, kind):
+    message, _ = crisis_reply({"crisis": {"category": kind}}, text, "england")
+    assert message.text == first_reply(kind, "england").text
+
+
+def test_the_crisis_reply_uses_and_returns_the_region_the_message_names():
+    message, named = crisis_reply({"crisis": {"category": "overdose"}}, "is it 911 here", "england")
+    assert named == "united_states" and message.text.startswith("Call 911")
+
+
+def test_naloxone_with_no_response_gets_another_dose_and_cpr():
+    text = first_reply("naloxone_no_response", "ireland").text
+    assert text.startswith("Call 112") or text.startswith("Call 999")
+    assert "another" in text and "CPR" in text and "2–3 minutes" in text
+
+
+def test_a_bad_question_pattern_names_its_entry(tmp_path: Path, monkeypatch):
+    data = yaml.safe_load((CONTENT_DIR / "emergency.yml").read_text())
+    data["questions"]["emergency_ask_cpr"] = ["(unclosed"]
+    (tmp_path / "emergency.yml").write_text(yaml.safe_dump(data))
+    (tmp_path / "sources").symlink_to(CONTENT_DIR / "sources")
+    monkeypatch.setenv("HRA_CONTENT_DIR", str(tmp_path))
+    from bot.settings import get_settings
+
+    get_settings.cache_clear()
+    emergency_content.cache_clear()
+    try:
+        with pytest.raises(ContentError, match="questions.emergency_ask_cpr"):
+            emergency_content()
+    finally:
+        get_settings.cache_clear()
+        emergency_content.cache_clear()
