@@ -14,7 +14,16 @@ from bot.crisis import (
     crisis_detector,
     raised,
 )
-from bot.crisis_classifier import CORPUS, _corpus_messages
+from bot.crisis_classifier import (
+    CORPUS,
+    CombinedCrisisClassifier,
+    EmbeddingCrisisClassifier,
+    _corpus_messages,
+    embedding_classifier,
+    fingerprint,
+)
+from bot.sentence_embeddings import sentence_encoder
+from bot.settings import get_settings
 
 
 def test_it_never_learns_from_the_real_messages_kept_to_measure():
@@ -46,3 +55,51 @@ def test_a_crisis_of_a_kind_the_patterns_do_not_know_gets_the_safety_line():
         "hes been awake 4 days on meth and is waving a knife around",
     ):
         assert crisis_detector().assess(text).level in ("possible", "now"), text
+
+
+def test_embedding_weights_are_plain_numbers_kept_only_for_the_messages_they_came_from():
+    texts = ["he isnt breathing", "she wont wake up", "whats the weather", "book a table"]
+    labels = [1, 1, 0, 0]
+    encoder = sentence_encoder()
+    learnt = EmbeddingCrisisClassifier.trained(encoder, texts, labels)
+    stored = learnt.to_json(fingerprint(texts, labels))
+    again = EmbeddingCrisisClassifier.from_json(encoder, stored, fingerprint(texts, labels))
+    assert again is not None
+    assert again.probability("my mate is not breathing") == learnt.probability(
+        "my mate is not breathing"
+    )
+    assert learnt.probability("hes not breathing") > learnt.probability("book me a table")
+    # New training messages: the stored weights are not used.
+    assert (
+        EmbeddingCrisisClassifier.from_json(encoder, stored, fingerprint(texts, [1, 0, 0, 0]))
+        is None
+    )
+
+
+def test_missing_weights_are_learnt_and_stored(tmp_path, monkeypatch):
+    path = tmp_path / "weights.json"
+    monkeypatch.setenv("HRA_CRISIS_WEIGHTS", str(path))
+    get_settings.cache_clear()
+    try:
+        texts, labels = ["she is blue", "i like cake"], [1, 0]
+        embedding_classifier(texts, labels)
+        assert json.loads(path.read_text())["fingerprint"] == fingerprint(texts, labels)
+    finally:
+        get_settings.cache_clear()
+
+
+def test_the_two_opinions_are_averaged():
+    class Fixed:
+        def __init__(self, value: float) -> None:
+            self.value = value
+
+        def probability(self, text: str) -> float:
+            return self.value
+
+    assert CombinedCrisisClassifier(Fixed(0.2), Fixed(0.6)).probability("x") == 0.4
+
+
+def test_meaning_without_a_pattern_gets_the_safety_line():
+    # Blueberry lips are blue lips; no pattern says so (checked: the patterns alone say none).
+    text = "his lips look like hes been eating blueberries"
+    assert crisis_detector().assess(text).level == "possible"
