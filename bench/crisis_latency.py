@@ -18,6 +18,8 @@ import yaml
 
 from tests.harness import action_server, load_agent
 
+# The message may name its place ("on the phone to 000"): any region's number will do here.
+EMERGENCY_NUMBERS = ("999", "112", "911", "000")
 SUITES = sorted((Path(__file__).resolve().parents[1] / "tests" / "crisis").glob("*crisis.yml"))
 
 
@@ -33,7 +35,8 @@ async def measure(agent, messages: list[str]) -> list[float]:
         started = time.perf_counter()
         replies = await agent.handle_text(text, sender_id=sender)
         latencies.append((time.perf_counter() - started) * 1000)
-        if not replies or "999" not in replies[0].get("text", ""):
+        first = replies[0].get("text", "") if replies else ""
+        if not any(number in first for number in EMERGENCY_NUMBERS):
             raise AssertionError(f"no emergency reply to {text!r}: {replies}")
     return latencies
 
