@@ -31,6 +31,7 @@ Need = Literal[
     "needle_exchange",
     "family",
     "overdose_line",
+    "poisons",
 ]
 NEEDS: tuple[str, ...] = Need.__args__  # type: ignore[attr-defined]
 

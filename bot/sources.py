@@ -2,7 +2,10 @@
 
 Sources live in bot/content/sources/*.yml (one file per topic). An id must be
 unique across the files; a public-guidance source needs a URL, one of the
-project's seed documents names its file instead.
+project's seed documents names its file instead. A source with `never_shown` (a seed
+document by a commercial rehab provider, a defunct agency, a news report standing in for
+the statistics) stays in the registry as the basis of what an answer says or as a check,
+but is never printed as an answer's source.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ class Source(BaseModel):
     document: str | None = None
     reviewed: date
     checked: str
+    never_shown: str | None = None  # why a person is never shown this as a source
 
     @validator("id")
     def id_is_a_slug(cls, value: str) -> str:  # noqa: N805 (pydantic validator)
@@ -64,4 +68,13 @@ def citation_line(source_ids: list[str]) -> str:
     missing = [source_id for source_id in source_ids if source_id not in registry]
     if missing:
         raise ContentError(f"unknown source id(s): {', '.join(missing)}")
+    hidden = [source_id for source_id in source_ids if not shown_to_people(registry[source_id])]
+    if hidden:
+        raise ContentError(f"never shown as a source: {', '.join(hidden)}")
     return "Source: " + " · ".join(registry[source_id].short for source_id in source_ids)
+
+
+def shown_to_people(source: Source) -> bool:
+    """Public guidance may be printed under an answer; seed documents and sources marked
+    `never_shown` only back it."""
+    return source.never_shown is None and source.document is None

@@ -1,6 +1,7 @@
 """Every answer is sourced, short enough for a phone, and free of numbers it should not carry."""
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ import yaml
 
 from bot.referrals import directory
 from bot.settings import get_settings
-from bot.sources import citation_line, sources
+from bot.sources import citation_line, shown_to_people, sources
 from bot.topics import conversation_text, topic_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,6 +73,39 @@ def test_every_answer_names_resolving_sources_on_its_last_line(answers):
             assert not unknown, f"{name} cites unknown source ids {unknown}"
             last_line = variant["text"].strip().splitlines()[-1]
             assert last_line == citation_line(ids), f"{name}: last line {last_line!r}"
+
+
+def test_answers_show_one_or_two_sources_and_never_a_commercial_provider(answers):
+    """A phone screen has room for the sources that carry the answer; the seed documents by
+    rehab providers (and defunct or stand-in sources) back answers but are never shown."""
+    registry = sources()
+    for name, variants in answers.items():
+        for variant in variants:
+            shown = variant["metadata"]["sources"]
+            assert 1 <= len(shown) <= 2, f"{name} shows {len(shown)} sources"
+            hidden = [source_id for source_id in shown if not shown_to_people(registry[source_id])]
+            assert not hidden, f"{name} shows {hidden}"
+
+
+def test_every_answer_names_the_guidance_it_was_checked_against_and_when(answers):
+    registry = sources()
+    for name, variants in answers.items():
+        for variant in variants:
+            metadata = variant["metadata"]
+            guidance = metadata["sources"] + (metadata.get("checked_against") or [])
+            assert all(shown_to_people(registry[source_id]) for source_id in guidance), name
+            assert all(registry[source_id].url for source_id in guidance), name
+            assert date.fromisoformat(metadata["checked"]), name
+            basis = metadata.get("basis") or []
+            assert all(registry[source_id].document for source_id in basis), (name, basis)
+
+
+def test_no_answer_opens_with_a_bare_verdict(answers):
+    """'No.' or 'Yes.' as the first word presumes the question; a misread one then reads
+    as a medical verdict on something else."""
+    for name, variants in answers.items():
+        for variant in variants:
+            assert not re.match(r"(No|Yes)\b[.!,]", variant["text"]), name
 
 
 def test_every_answer_is_non_empty_and_fits_a_phone_screen(answers):

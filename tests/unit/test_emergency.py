@@ -128,7 +128,9 @@ def test_the_naloxone_step_covers_both_kits_and_the_second_dose():
 
 def test_police_reassurance_is_region_specific():
     assert "Good Samaritan" in step("emergency_cannot_call", "united_states").text
-    assert "police are not routinely sent" in step("emergency_cannot_call", "england").text
+    # England: only local, old protocols promised that police stay away, so it doesn't.
+    england = step("emergency_cannot_call", "england").text
+    assert "ambulance crews are there to treat" in england and "police" not in england.lower()
     assert "do not attend" in step("emergency_cannot_call", "scotland").text
 
 

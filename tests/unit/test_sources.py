@@ -14,7 +14,14 @@ def test_registry_loads_and_every_source_has_a_location():
 
 
 def test_citation_line_joins_short_labels():
-    assert citation_line(["doc_ukat_heroin"]) == "Source: Harm reduction: Heroin (UKAT, 2023)"
+    line = citation_line(["naloxone_govuk_take_home", "naloxone_release_law"])
+    assert line == "Source: GOV.UK: Take-home naloxone · Release: Naloxone and the law"
+
+
+@pytest.mark.parametrize("source_id", ["doc_ukat_heroin", "treatment_nta_access"])
+def test_a_seed_document_or_a_retired_source_is_never_printed(source_id):
+    with pytest.raises(ContentError, match=f"never shown as a source: {source_id}"):
+        citation_line([source_id])
 
 
 def test_unknown_source_id_is_an_error():
