@@ -45,6 +45,9 @@ from bot.crisis import CRISIS, NONE, NOT_NOW, NOW, POSSIBLE, CrisisDetector, cri
         ("we gave him 2 sprays and hes still blue", "naloxone_no_response"),
         ("the narcan did nothing", "naloxone_no_response"),
         ("gave her naloxone she hasnt woken up", "naloxone_no_response"),
+        # A limb gone cold and a colour where someone injects: its blood supply may be cut.
+        ("the arm I've been using is cold and a funny colour below the elbow", "injecting_emergency"),
+        ("my hand went white and numb after i shot up", "injecting_emergency"),
     ],
 )
 def test_crises_are_recognised_with_their_category(text, category):
@@ -72,6 +75,8 @@ def test_general_questions_and_past_events_are_not_a_crisis_now(text):
         "i cant talk to my parents about my drug use",
         "weed makes me paranoid",
         "is it hot in here or is it just me",
+        "my hands get cold when im rattling",
+        "my toes turn white in the cold every winter",
     ],
 )
 def test_everyday_words_near_the_new_kinds_are_no_alarm(text):
