@@ -29,7 +29,8 @@ class Button(BaseModel):
 
 class Template(BaseModel):
     text: str
-    sources: list[str]
+    sources: list[str]  # shown under the reply: the one or two that carry it
+    checked_against: list[str] = []  # the other guidance it was checked against
     buttons: list[Button] = []
     flow: bool = False  # the overdose flow's buttons come first
     questions: bool = False  # a step asked for in the message answers it instead (`questions`)

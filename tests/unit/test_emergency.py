@@ -7,6 +7,7 @@ from bot.content.loading import ContentError
 from bot.emergency import crisis_reply, emergency_content, first_reply, step
 from bot.referrals import directory
 from bot.settings import CONTENT_DIR
+from bot.sources import sources
 
 FLOW = ["I've called", "I can't call", "I have naloxone", "They're breathing", "Not breathing"]
 
@@ -154,6 +155,14 @@ def test_an_unknown_source_in_the_flow_is_named(tmp_path: Path, monkeypatch):
     finally:
         get_settings.cache_clear()
         emergency_content.cache_clear()
+
+
+def test_every_emergency_reply_shows_one_or_two_resolving_sources():
+    content = emergency_content()
+    registry = sources()
+    for name, template in [*content.first_replies.items(), *content.steps.items()]:
+        assert 1 <= len(template.sources) <= 2, name
+        assert all(source_id in registry for source_id in template.checked_against), name
 
 
 def test_the_overdose_flow_follows_named_guidance():
