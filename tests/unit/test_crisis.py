@@ -46,7 +46,7 @@ from bot.crisis import CRISIS, NONE, NOT_NOW, NOW, POSSIBLE, CrisisDetector, cri
         ("the narcan did nothing", "naloxone_no_response"),
         ("gave her naloxone she hasnt woken up", "naloxone_no_response"),
         # A limb gone cold and a colour where someone injects: its blood supply may be cut.
-        ("the arm I've been using is cold and a funny colour below the elbow", "injecting_emergency"),
+        ("the arm I've been using is cold and a funny colour", "injecting_emergency"),
         ("my hand went white and numb after i shot up", "injecting_emergency"),
     ],
 )
