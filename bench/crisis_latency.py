@@ -16,10 +16,16 @@ from pathlib import Path
 
 import yaml
 
+from bot.referrals import directory
 from tests.harness import action_server, load_agent
 
-# The message may name its place ("on the phone to 000"): any region's number will do here.
-EMERGENCY_NUMBERS = ("999", "112", "911", "000")
+
+def emergency_numbers() -> set[str]:
+    """The message may name its place ("on the phone to 000"): any region's number will do."""
+    regions = directory().regions.values()
+    return {number for region in regions for number in region.emergency_numbers}
+
+
 SUITES = sorted((Path(__file__).resolve().parents[1] / "tests" / "crisis").glob("*crisis.yml"))
 
 
@@ -30,13 +36,14 @@ def percentile(values: list[float], fraction: float) -> float:
 
 async def measure(agent, messages: list[str]) -> list[float]:
     latencies = []
+    numbers = emergency_numbers()
     for text in messages:
         sender = f"bench-{uuid.uuid4().hex[:8]}"  # a new person each time: worst case
         started = time.perf_counter()
         replies = await agent.handle_text(text, sender_id=sender)
         latencies.append((time.perf_counter() - started) * 1000)
         first = replies[0].get("text", "") if replies else ""
-        if not any(number in first for number in EMERGENCY_NUMBERS):
+        if not any(number in first for number in numbers):
             raise AssertionError(f"no emergency reply to {text!r}: {replies}")
     return latencies
 

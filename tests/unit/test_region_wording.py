@@ -4,6 +4,7 @@ person in the US is never told about the NHS, a GP or FRANK."""
 from __future__ import annotations
 
 import asyncio
+from functools import cache
 
 import pytest
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
@@ -85,10 +86,14 @@ def answer_for(rasa_domain: Domain, response: str, region: str | None) -> str:
         else []
     )
     tracker = DialogueStateTracker.from_events("region-test", events, slots=rasa_domain.slots)
-    generator = TemplatedNaturalLanguageGenerator(rasa_domain.responses)
-    message = asyncio.run(generator.generate(response, tracker, "rest"))
+    message = asyncio.run(generator_for(rasa_domain).generate(response, tracker, "rest"))
     body = message["text"].splitlines()[:-1]  # the last line names the sources
     return "\n".join(body)
+
+
+@cache
+def generator_for(rasa_domain: Domain) -> TemplatedNaturalLanguageGenerator:
+    return TemplatedNaturalLanguageGenerator(rasa_domain.responses)
 
 
 REGIONS = sorted(UK | {"ireland", "united_states", "canada", "australia"})
