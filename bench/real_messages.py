@@ -1,9 +1,13 @@
-"""How the trained model does on real messages nobody here wrote (corpus/, its labels and
-sources beside it): crisis recall on the crisis_test part, false alarms and intent accuracy
-on the dev part, which is never trained on. Labels only, through the model's own parse;
-replies are judged elsewhere.
+"""How trained models do on real messages nobody here wrote (corpus/, labels and sources
+beside it) and on the written held-out set (tests/nlu/), side by side in one run.
 
-    .venv/bin/python -m bench.real_messages [dev|crisis_test|train]...
+For each model: on the corpus's `dev` part (never trained on), the share whose intent gives
+the right answer for the labelled need (corpus/need_intents.yml), per topic; how many
+out-of-scope messages got the honest out-of-scope reply; how many calm messages got the
+emergency script; and the held-out set's accuracy per topic. Labels only, through the model's
+own parse (the crisis detector included); replies are judged end to end elsewhere.
+
+    .venv/bin/python -m bench.real_messages [MODEL.tar.gz ...]   (default: models/assistant.tar.gz)
 """
 
 from __future__ import annotations
@@ -11,12 +15,18 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections import Counter
+from collections import defaultdict
 from pathlib import Path
 
-from tests.harness import load_agent
+import yaml
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "messages.jsonl"
+from bot.topics import topic_of
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus" / "messages.jsonl"
+NEED_INTENTS = ROOT / "corpus" / "need_intents.yml"
+HELDOUT = ROOT / "tests" / "nlu"
+FALLBACK = "nlu_fallback"
 
 
 def read_corpus(splits: set[str]) -> list[dict]:
@@ -24,48 +34,117 @@ def read_corpus(splits: set[str]) -> list[dict]:
     return [row for row in rows if row["split"] in splits]
 
 
-async def parse_all(agent, rows: list[dict]) -> list[dict]:
-    return [await agent.parse_message(row["text"]) for row in rows]
+def right_intent(need: str) -> str | None:
+    """The intent whose answer is right for a labelled need; None if none answers it yet."""
+    mapping = yaml.safe_load(NEED_INTENTS.read_text()) or {}
+    return mapping.get(need, need)
 
 
-def report(rows: list[dict], parsed: list[dict], known_intents: set[str]) -> dict[str, object]:
-    emergency = [p["intent"]["name"] == "emergency" for p in parsed]
-    now = [e for row, e in zip(rows, emergency, strict=True) if row["crisis"] == "now"]
-    possible = [e for row, e in zip(rows, emergency, strict=True) if row["crisis"] == "possible"]
-    calm = [e for row, e in zip(rows, emergency, strict=True) if row["crisis"] == "none"]
-    scored = [
-        (row["need"], p["intent"]["name"])
-        for row, p in zip(rows, parsed, strict=True)
-        if row["crisis"] == "none" and row["need"] in known_intents
-    ]
-    missed = Counter(
-        row["crisis_kind"] or "?"
-        for row, e in zip(rows, emergency, strict=True)
-        if row["crisis"] == "now" and not e
-    )
+def heldout_examples() -> list[tuple[str, str]]:
+    examples = []
+    for path in sorted(HELDOUT.glob("heldout_*.yml")):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            for line in block["examples"].splitlines():
+                if line.strip().startswith("- "):
+                    examples.append((line.strip()[2:].strip(), block["intent"]))
+    return examples
+
+
+def group_of(intent: str | None) -> str:
+    if intent is None:
+        return "(no answer yet)"
+    return topic_of(intent) or ("conversation" if intent.startswith("chat_") else intent)
+
+
+def is_right(expected: str | None, predicted: str) -> bool:
+    """A fallback on an out-of-scope message is an honest outcome too."""
+    return predicted == expected or (expected == "out_of_scope" and predicted == FALLBACK)
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.right: dict[str, int] = defaultdict(int)
+        self.total: dict[str, int] = defaultdict(int)
+
+    def add(self, group: str, right: bool) -> None:
+        self.total[group] += 1
+        self.right[group] += right
+
+    def overall(self) -> tuple[int, int]:
+        return sum(self.right.values()), sum(self.total.values())
+
+
+async def measure(model: Path) -> dict[str, object]:
+    from tests.harness import load_agent_from
+
+    agent = load_agent_from(model)
+    dev = [row for row in read_corpus({"dev"}) if row["crisis"] == "none"]
+    dev_tally, heldout_tally = Tally(), Tally()
+    emergency_on_calm = out_of_scope_honest = out_of_scope_total = 0
+    misses = []
+    for row in dev:
+        parsed = await agent.parse_message(row["text"])
+        predicted = parsed["intent"]["name"]
+        expected = right_intent(row["need"])
+        right = is_right(expected, predicted)
+        dev_tally.add(group_of(expected), right)
+        emergency_on_calm += predicted == "emergency"
+        if expected == "out_of_scope":
+            out_of_scope_total += 1
+            out_of_scope_honest += predicted == "out_of_scope"
+        if not right:
+            misses.append((row["id"], row["need"], predicted))
+    for text, expected in heldout_examples():
+        predicted = (await agent.parse_message(text))["intent"]["name"]
+        heldout_tally.add(group_of(expected), is_right(expected, predicted))
     return {
-        "messages": len(rows),
-        "crisis now -> emergency": f"{sum(now)}/{len(now)}",
-        "crisis possible -> emergency": f"{sum(possible)}/{len(possible)}",
-        "calm -> emergency (false alarms)": f"{sum(calm)}/{len(calm)}",
-        "need is an existing intent, intent right": (
-            f"{sum(need == got for need, got in scored)}/{len(scored)}"
-        ),
-        "need out of scope or new (no intent fits)": sum(
-            1 for row in rows if row["crisis"] == "none" and row["need"] not in known_intents
-        ),
-        "missed emergencies by kind": dict(missed.most_common()),
+        "dev": dev_tally,
+        "heldout": heldout_tally,
+        "emergency on calm": (emergency_on_calm, len(dev)),
+        "out of scope honest": (out_of_scope_honest, out_of_scope_total),
+        "misses": misses,
     }
 
 
-async def main(splits: set[str]) -> None:
-    agent = load_agent("http://127.0.0.1:9/webhook")  # parsing needs no action server
-    known = set(agent.domain.intents)
-    rows = read_corpus(splits)
-    parsed = await parse_all(agent, rows)
-    for name, value in report(rows, parsed, known).items():
-        print(f"{name}: {value}")
+def table(results: dict[str, dict[str, object]], part: str) -> list[str]:
+    names = list(results)
+    groups = sorted({g for result in results.values() for g in result[part].total})
+    lines = [f"  {'topic':<22}" + "".join(f"{name:>26}" for name in names)]
+    for group in [*groups, "overall"]:
+        cells = []
+        for name in names:
+            tally: Tally = results[name][part]  # type: ignore[assignment]
+            right, total = (
+                tally.overall() if group == "overall" else (tally.right[group], tally.total[group])
+            )
+            cells.append(f"{right:>5}/{total:<4} {right / total if total else 0:7.1%}".rjust(26))
+        lines.append(f"  {group:<22}" + "".join(cells))
+    return lines
+
+
+async def main(models: list[Path]) -> None:
+    results = {}
+    for model in models:
+        label = str(model.relative_to(ROOT)) if model.is_relative_to(ROOT) else str(model)
+        results[label] = await measure(model)
+    print("Real dev part (corpus/messages.jsonl, split dev, calm): right answer per topic")
+    print("\n".join(table(results, "dev")))
+    print("Written held-out set (tests/nlu/): right intent per topic")
+    print("\n".join(table(results, "heldout")))
+    for label, result in results.items():
+        calm, total = result["emergency on calm"]  # type: ignore[misc]
+        honest, oos = result["out of scope honest"]  # type: ignore[misc]
+        print(
+            f"{label}: emergency script on calm dev messages {calm}/{total}; "
+            f"out-of-scope messages given the out-of-scope reply {honest}/{oos}"
+        )
+    if "--misses" in sys.argv:
+        for label, result in results.items():
+            print(f"misses of {label} (id, need, got):")
+            for miss in result["misses"]:  # type: ignore[attr-defined]
+                print("  ", *miss)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(set(sys.argv[1:]) or {"dev", "crisis_test"}))
+    paths = [Path(arg).resolve() for arg in sys.argv[1:] if not arg.startswith("--")]
+    asyncio.run(main(paths or [ROOT / "models" / "assistant.tar.gz"]))

@@ -144,7 +144,7 @@ class EmbeddingCrisisClassifier:
         return cls(encoder, model.coef_[0].astype("float64"), float(model.intercept_[0]))
 
     def probability(self, text: str) -> float:
-        score = float(self._encoder.embed([text])[0] @ self._weights) + self._bias
+        score = float(self._encoder.embed_one(text) @ self._weights) + self._bias
         return float(1.0 / (1.0 + np.exp(-score)))
 
     def to_json(self, fingerprint: str) -> str:

@@ -25,6 +25,8 @@ from bot.settings import get_settings
 # Kitchener.
 FUZZY_MIN_LENGTH = 6
 FUZZY_SCORE = 88
+# An emergency number on its own ("call 000", "is it 911 here"), not part of a sum ("$1,000").
+EMERGENCY_NUMBER = re.compile(r"(?<![\d.,$£€/])\b(\d{3})\b(?![.,/]?\d)")
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,13 @@ class Gazetteer:
         not_places: set[str],
         filler: set[str] = frozenset(),  # type: ignore[assignment]
         location_words: set[str] = frozenset(),  # type: ignore[assignment]
+        needs_a_cue: set[str] = frozenset(),  # type: ignore[assignment]
+        implied_by: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self._names = names
         self._location_words = location_words
+        self._needs_a_cue = needs_a_cue  # "cork", "victoria": a place only after "in", "from"
+        self._implied_by = implied_by or {}  # "medicaid", "nhs", "000": say where, not name it
         self._not_places = not_places  # words never taken for a misspelt place
         self._filler = filler  # words around a place that say nothing else: "im in", "near"
         self.bounds: list[tuple[str, float, float, float, float]] = []
@@ -70,6 +76,32 @@ class Gazetteer:
             place = self._misspelt(word)
             if place:
                 return place
+        return None
+
+    def mentioned(self, text: str) -> Place | None:
+        """The place a question or story names in passing ("does medicaid cover suboxone",
+        "naloxone in ohio", "is it 000 here"), for the answer to fit where the person is.
+
+        Stricter than `find`: names are spelt as listed, and a name that is also a word or a
+        first name ("cork", "victoria"), or a two-letter code ("tx"), counts only after a
+        word such as "in" or "from". Then words that imply a place: a service or a number.
+        """
+        words = self._words(text)
+        for size in (4, 3, 2, 1):
+            for start in range(len(words) - size + 1):
+                run = " ".join(words[start : start + size])
+                if run not in self._names:
+                    continue
+                cued = start > 0 and words[start - 1] in self._location_words | {"to"}
+                if size == 1 and (len(run) <= 2 or run in self._needs_a_cue) and not cued:
+                    continue
+                return Place(run, self._names[run])
+        for word in words:
+            if word in self._implied_by and not word.isdigit():
+                return Place(word, self._implied_by[word])
+        for number in EMERGENCY_NUMBER.findall(text):
+            if number in self._implied_by:
+                return Place(number, self._implied_by[number])
         return None
 
     def about_a_place(self, text: str) -> bool:
@@ -139,7 +171,14 @@ def load_gazetteer(path: Path, region_ids: set[str]) -> Gazetteer:
     not_places = {str(word).lower() for word in data.get("not_places") or []}
     filler = {str(word).lower() for word in data.get("filler_words") or []}
     location_words = {str(word).lower() for word in data.get("location_words") or []}
-    found = Gazetteer(names, not_places, filler, location_words)
+    needs_a_cue = {str(word).lower() for word in data.get("needs_a_cue") or []}
+    implied_by: dict[str, tuple[str, ...]] = {}
+    for word, regions in (data.get("implied_by") or {}).items():
+        unknown = [region for region in regions if region not in region_ids]
+        if unknown:
+            raise ContentError(f"{path}: entry 'implied_by': unknown region(s) {unknown}")
+        implied_by[str(word).lower()] = tuple(regions)
+    found = Gazetteer(names, not_places, filler, location_words, needs_a_cue, implied_by)
     for box in data.get("bounds") or []:
         if len(box) != 5 or box[0] not in region_ids:
             raise ContentError(f"{path}: entry 'bounds': {box!r} is not [region, S, N, W, E]")

@@ -36,6 +36,8 @@ class ConversationText(BaseModel):
     too_fast: str
     privacy_info: str
     delete_button: str
+    also_asked: str
+    urgent_first: list[str]
 
 
 @lru_cache(maxsize=1)

@@ -99,19 +99,28 @@ def action_server(
 
 
 def load_agent(action_url: str):
+    return load_agent_from(MODEL, action_url)
+
+
+def load_agent_from(model: Path, action_url: str = "http://127.0.0.1:9/webhook"):
+    """A trained model in this process (parsing needs no action server)."""
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
     from rasa.utils.log_utils import configure_structlog
     from rasa.utils.tensorflow.environment import setup_tf_environment
 
-    if not MODEL.exists():
-        raise FileNotFoundError(f"{MODEL} is missing: run `make train` first")
+    if not model.exists():
+        raise FileNotFoundError(f"{model} is missing: run `make train` first")
     from bot import speedups
 
     configure_structlog(logging.WARNING)
     setup_tf_environment()
     speedups.install()  # as our server does at start (bot/channels/housekeeping.py)
-    return Agent.load(str(MODEL), action_endpoint=EndpointConfig(action_url))
+    return Agent.load(
+        str(model),
+        action_endpoint=EndpointConfig(action_url),
+        generator=EndpointConfig(type="bot.nlg.RegionalResponseGenerator"),  # as endpoints.yml
+    )
 
 
 # Every test client is 127.0.0.1: one address sending far more than a person would, so the
@@ -146,7 +155,8 @@ def rasa_server(
         "tracker_store:\n  type: bot.stores.sql_tracker.ResilientSQLTrackerStore\n"
         f'  dialect: sqlite\n  db: "{workdir / "tracker.db"}"\n'
     )
-    endpoints.write_text(f'action_endpoint:\n  url: "{action_url}"\n' + (stores or sqlite))
+    nlg = "nlg:\n  type: bot.nlg.RegionalResponseGenerator\n"  # as endpoints.yml
+    endpoints.write_text(f'action_endpoint:\n  url: "{action_url}"\n' + nlg + (stores or sqlite))
     rasa = Path(sys.executable).with_name("rasa")
     output = log.open("ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(

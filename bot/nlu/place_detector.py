@@ -8,6 +8,12 @@ is a known place name or filler (bot/content/places.yml), the intent becomes
 is ("im scared" looks like "im in leeds") becomes `nlu_fallback`, so a frightened person is
 not told "I don't know that place". It runs before the crisis detector, which still has the
 last word.
+
+A place named in passing ("naloxone in ohio", "does medicaid cover it", "is it 000 here")
+becomes a `region` entity, which fills the `region` slot before the answer is chosen, so the
+answer, its contacts and its emergency number fit that place (bot/nlg.py). A name that could
+be more than one region ("911": the US or Canada) sets nothing: the region-neutral answer
+offers "Tell me where I am".
 """
 
 from __future__ import annotations
@@ -34,6 +40,9 @@ class PlaceDetectorComponent(RuleComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/"):
                 continue  # a button says exactly what it means
+            place = gazetteer().mentioned(text)
+            if place and not place.ambiguous:
+                _add_region(message, text, place.name, place.regions[0])
             if gazetteer().only_a_place(text):
                 force_intent(message, SET_REGION_INTENT)
             elif self._place_without_a_place(message, text):
@@ -46,3 +55,16 @@ class PlaceDetectorComponent(RuleComponent):
         intent = (message.get(INTENT) or {}).get("name")
         named = any(entity.get("entity") == "region" for entity in message.get(ENTITIES) or [])
         return intent == SET_REGION_INTENT and not named and not gazetteer().about_a_place(text)
+
+
+def _add_region(message: Message, text: str, name: str, region: str) -> None:
+    start = max(text.lower().find(name), 0)
+    entity = {
+        "entity": "region",
+        "value": region,
+        "start": start,
+        "end": start + len(name),
+        "extractor": PlaceDetectorComponent.__name__,
+    }
+    others = [e for e in message.get(ENTITIES) or [] if e.get("entity") != "region"]
+    message.set(ENTITIES, [*others, entity], add_to_output=True)

@@ -7,11 +7,11 @@ import asyncio
 from functools import cache
 
 import pytest
-from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.nlg import RegionalResponseGenerator
 from bot.referrals import directory
 from bot.topics import topic_of
 
@@ -69,6 +69,12 @@ MUST_SAY = {
         "ireland": "HSE",
         None: "ask a local drug service",
     },
+    "utter_treatment_cost": {
+        "england": "free",
+        "united_states": "Medicaid",
+        "australia": "PBS",
+        None: "Tell me where",
+    },
 }
 
 
@@ -78,13 +84,8 @@ def rasa_domain(domain) -> Domain:
 
 
 def answer_for(rasa_domain: Domain, response: str, region: str | None) -> str:
-    # As action_set_region does: the region and its emergency number. Unknown: the
-    # deployment's default number, already the slot's initial value.
-    events = (
-        [SlotSet("region", region), SlotSet("emergency_number", number_of(region))]
-        if region
-        else []
-    )
+    # The production generator (bot/nlg.py) fills the number from the region alone.
+    events = [SlotSet("region", region)] if region else []
     tracker = DialogueStateTracker.from_events("region-test", events, slots=rasa_domain.slots)
     message = asyncio.run(generator_for(rasa_domain).generate(response, tracker, "rest"))
     body = message["text"].splitlines()[:-1]  # the last line names the sources
@@ -92,8 +93,8 @@ def answer_for(rasa_domain: Domain, response: str, region: str | None) -> str:
 
 
 @cache
-def generator_for(rasa_domain: Domain) -> TemplatedNaturalLanguageGenerator:
-    return TemplatedNaturalLanguageGenerator(rasa_domain.responses)
+def generator_for(rasa_domain: Domain) -> RegionalResponseGenerator:
+    return RegionalResponseGenerator(domain=rasa_domain)
 
 
 REGIONS = sorted(UK | {"ireland", "united_states", "canada", "australia"})
