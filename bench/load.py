@@ -4,6 +4,7 @@ on a noisy machine. Each model runs in a real `rasa run` (SQLite tracker store, 
 action server), one at a time.
 
     make bench                 # or: .venv/bin/python -m bench.load [seconds]
+    .venv/bin/python -m bench.load 20 --ours   # only the trained models/assistant.tar.gz
 
 Per model: training time, cold start (process start to the first answer), memory (RSS of the
 Rasa process), held-out NLU accuracy (tests/nlu/), latency p50/p95/p99 at a steady
@@ -253,6 +254,17 @@ def table(rows: list[Figures]) -> str:
     return "\n".join(lines)
 
 
+def ours_only(seconds: float) -> None:
+    """Our trained model alone (no baseline to train): its latency and cold start."""
+    logging.disable(logging.WARNING)
+    with action_server(ENV) as actions:
+        row = asyncio.run(
+            measure("ours", ROOT / "models" / "assistant.tar.gz", 0, actions, seconds)
+        )
+    for field, value in asdict(row).items():
+        print(f"{field:24}{value:>10}")
+
+
 def main(seconds: float = 20.0) -> None:
     logging.disable(logging.WARNING)
     ours_model, ours_training = trained("ours", OURS_CONFIG)
@@ -269,4 +281,6 @@ def main(seconds: float = 20.0) -> None:
 
 
 if __name__ == "__main__":
-    main(float(sys.argv[1]) if len(sys.argv) > 1 else 20.0)
+    numbers = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+    duration = float(numbers[0]) if numbers else 20.0
+    ours_only(duration) if "--ours" in sys.argv else main(duration)

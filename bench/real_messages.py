@@ -7,13 +7,22 @@ out-of-scope messages got the honest out-of-scope reply; how many calm messages 
 emergency script; and the held-out set's accuracy per topic. Labels only, through the model's
 own parse (the crisis detector included); replies are judged end to end elsewhere.
 
-    .venv/bin/python -m bench.real_messages [MODEL.tar.gz ...]   (default: models/assistant.tar.gz)
+    .venv/bin/python -m bench.real_messages [MODEL.tar.gz[@CODE_DIR] ...]
+
+Default: models/assistant.tar.gz. A model trained by an earlier commit needs that commit's
+components: `OLD.tar.gz@DIR` parses with the code checked out in DIR (`git worktree add DIR
+COMMIT`), in a process of its own, e.g. the pipeline before the real-message work:
+
+    git worktree add /tmp/before ea75272 && (cd /tmp/before && ln -s /work/main/.venv .venv \
+      && make train) && .venv/bin/python -m bench.real_messages \
+      /tmp/before/models/assistant.tar.gz@/tmp/before models/assistant.tar.gz
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -74,17 +83,47 @@ class Tally:
         return sum(self.right.values()), sum(self.total.values())
 
 
-async def measure(model: Path) -> dict[str, object]:
-    from tests.harness import load_agent_from
+# Run in DIR's own code: its components, its crisis patterns.
+PARSE_ELSEWHERE = """
+import asyncio, json, sys
+sys.path.insert(0, ".")
+from rasa.core.agent import Agent
+texts = json.load(sys.stdin)
+agent = Agent.load(sys.argv[1])
+async def main():
+    return [(await agent.parse_message(text))["intent"]["name"] for text in texts]
+print("INTENTS " + json.dumps(asyncio.run(main())))
+"""
 
-    agent = load_agent_from(model)
+
+async def intents_of(model: Path, code: Path, texts: list[str]) -> list[str]:
+    if code == ROOT:
+        from tests.harness import load_agent_from
+
+        agent = load_agent_from(model)
+        return [(await agent.parse_message(text))["intent"]["name"] for text in texts]
+    done = subprocess.run(
+        [sys.executable, "-c", PARSE_ELSEWHERE, str(model)],
+        cwd=code,
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(line for line in done.stdout.splitlines() if line.startswith("INTENTS "))
+    return json.loads(line.removeprefix("INTENTS "))
+
+
+async def measure(model: Path, code: Path) -> dict[str, object]:
     dev = [row for row in read_corpus({"dev"}) if row["crisis"] == "none"]
+    heldout = heldout_examples()
+    predicted_all = await intents_of(
+        model, code, [row["text"] for row in dev] + [text for text, _ in heldout]
+    )
     dev_tally, heldout_tally = Tally(), Tally()
     emergency_on_calm = out_of_scope_honest = out_of_scope_total = 0
     misses = []
-    for row in dev:
-        parsed = await agent.parse_message(row["text"])
-        predicted = parsed["intent"]["name"]
+    for row, predicted in zip(dev, predicted_all, strict=False):
         expected = right_intent(row["need"])
         right = is_right(expected, predicted)
         dev_tally.add(group_of(expected), right)
@@ -94,8 +133,7 @@ async def measure(model: Path) -> dict[str, object]:
             out_of_scope_honest += predicted == "out_of_scope"
         if not right:
             misses.append((row["id"], row["need"], predicted))
-    for text, expected in heldout_examples():
-        predicted = (await agent.parse_message(text))["intent"]["name"]
+    for (_, expected), predicted in zip(heldout, predicted_all[len(dev) :], strict=True):
         heldout_tally.add(group_of(expected), is_right(expected, predicted))
     return {
         "dev": dev_tally,
@@ -122,11 +160,11 @@ def table(results: dict[str, dict[str, object]], part: str) -> list[str]:
     return lines
 
 
-async def main(models: list[Path]) -> None:
+async def main(models: list[tuple[Path, Path]]) -> None:
     results = {}
-    for model in models:
+    for model, code in models:
         label = str(model.relative_to(ROOT)) if model.is_relative_to(ROOT) else str(model)
-        results[label] = await measure(model)
+        results[label] = await measure(model, code)
     print("Real dev part (corpus/messages.jsonl, split dev, calm): right answer per topic")
     print("\n".join(table(results, "dev")))
     print("Written held-out set (tests/nlu/): right intent per topic")
@@ -146,5 +184,8 @@ async def main(models: list[Path]) -> None:
 
 
 if __name__ == "__main__":
-    paths = [Path(arg).resolve() for arg in sys.argv[1:] if not arg.startswith("--")]
-    asyncio.run(main(paths or [ROOT / "models" / "assistant.tar.gz"]))
+    chosen = []
+    for arg in (arg for arg in sys.argv[1:] if not arg.startswith("--")):
+        model, _, code = arg.partition("@")
+        chosen.append((Path(model).resolve(), Path(code).resolve() if code else ROOT))
+    asyncio.run(main(chosen or [(ROOT / "models" / "assistant.tar.gz", ROOT)]))

@@ -1,7 +1,10 @@
 """Sends messages to a running assistant and records what it says back, for judging replies
 end to end (docs/research/reply_rubric.md). One new conversation per message, over REST.
 
-    .venv/bin/python -m bench.replies IN.jsonl OUT.jsonl [--url http://127.0.0.1:5005]
+    .venv/bin/python -m bench.replies IN.jsonl OUT.jsonl [--url=http://127.0.0.1:5005]
+
+Messages go out one every 0.7 s: the server's per-address limit (HRA_ADDRESS_MESSAGES_PER_MINUTE,
+120 by default) would otherwise answer "you're sending messages too fast" to most of them.
 
 IN.jsonl has one {"id": ..., "text": ...} per line; OUT.jsonl gets the same with "reply":
 the texts and button titles the assistant sent, in order.
@@ -11,10 +14,13 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import uuid
 from pathlib import Path
 
 import requests
+
+PAUSE = 0.7  # seconds between messages: under the per-address limit of `make run`
 
 
 def reply_to(url: str, text: str) -> list[str]:
@@ -37,6 +43,7 @@ def main(source: Path, target: Path, url: str) -> None:
     rows = [json.loads(line) for line in source.read_text().splitlines() if line.strip()]
     with target.open("w") as out:
         for row in rows:
+            time.sleep(PAUSE)
             out.write(json.dumps({**row, "reply": reply_to(url, row["text"])}) + "\n")
     print(f"{len(rows)} replies in {target}")
 

@@ -107,3 +107,24 @@ def test_saying_where_i_am_without_a_place_is_not_about_a_place():
         "referral_set_region",
         "referral_set_region",
     ]
+
+
+def test_a_place_named_in_passing_becomes_the_region_entity():
+    from bot.nlu.place_detector import PlaceDetectorComponent
+
+    messages = [
+        Message(data={"text": text, "intent": {"name": "naloxone_where_to_get", "confidence": 0.6}})
+        for text in (
+            "how do i get naloxone in ohio",
+            "does medicaid cover it",
+            "do i call 911",  # the US or Canada: sets nothing
+            "my friend victoria needs naloxone",
+        )
+    ]
+    PlaceDetectorComponent().process(messages)
+    regions = [
+        [e["value"] for e in message.get("entities") or [] if e["entity"] == "region"]
+        for message in messages
+    ]
+    assert regions == [["united_states"], ["united_states"], [], []]
+    assert [m.get("intent")["name"] for m in messages] == ["naloxone_where_to_get"] * 4
