@@ -29,11 +29,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import aiohttp
-import socketio
 
 from bench.crisis_latency import percentile
 from tests.harness import ROOT, action_server, free_port, rasa_server
 from tests.model.test_heldout_nlu import heldout_examples, is_right
+from tests.socketio_client import client as socketio_client  # engineio on rasa's aiohttp
 
 BENCH = Path(__file__).resolve().parent
 MODELS = BENCH / "models"
@@ -159,7 +159,7 @@ async def steady_socketio(url: str, rate: float, seconds: float) -> list[float]:
     """As steady_rest, over socket.io: time from sending to the first message back."""
     clients, waiting = [], []
     for _ in range(10):
-        client = socketio.AsyncClient()
+        client = socketio_client()
         answered: asyncio.Queue = asyncio.Queue()
         client.on(
             "bot_uttered", lambda message, queue=answered: queue.put_nowait(time.perf_counter())
