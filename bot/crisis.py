@@ -53,6 +53,7 @@ CALMING = ("question_frames", "past", "joking", "benign")
 SENTENCE_END = re.compile(r"[.!?]+")
 Span = tuple[int, int]  # token offsets of a match
 # A negation does not reach past these: "won't feed and just had a fit".
+LONG_STORY_TOKENS = 60  # a forum post, not a message typed in a hurry
 CLAUSE_BREAKS = {"and", "but", "so", "then", ",", ".", ";", "!", "?"}
 
 
@@ -224,6 +225,12 @@ class CrisisDetector:
         )
         if not live and strongest is not None:
             category, start, end = strongest  # calmed: the strong sign is what it may be
+        if live and not urgent and strongest is None and len(doc) >= LONG_STORY_TOKENS:
+            # A long post whose only crisis words are weak ones, with nothing saying "now":
+            # people telling their story ("i was so scared he'd overdose") far more often
+            # than an emergency. The safety line comes first, then the answer.
+            reply, matched = self._reply_for(category, doc, start, end), doc[start:end].text
+            return Assessment(NOT_NOW, reply, matched, True, signals)
         reply, matched = self._reply_for(category, doc, start, end), doc[start:end].text
         return Assessment(
             CRISIS if live else NOT_NOW, reply, matched, strongest is not None, signals

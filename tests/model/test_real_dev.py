@@ -1,9 +1,9 @@
 """Floors on the real dev part (corpus/messages.jsonl, split dev: real messages never trained
 on), through the trained model. Measured 2026-12-06 (`python -m bench.real_messages`, fallback
-at 0.3): 54.0% of calm dev messages get the intent whose answer is right, 79 of 121
-out-of-scope messages get the honest out-of-scope reply or the fallback, 42 of 326 get the
-emergency script (the crisis detector's, unchanged by this work). The floors sit just under;
-raise them as it improves."""
+at 0.3): 54.9% of calm dev messages get the intent whose answer is right, 79 of 121
+out-of-scope messages get the honest out-of-scope reply or the fallback, 36 of 326 get the
+emergency script (42 before long weak-worded posts got the safety line instead). The floors
+sit just under; raise them as it improves."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from bench.real_messages import FALLBACK, is_right, read_corpus, right_intent
 
 RIGHT_FLOOR = 0.50
 OUT_OF_SCOPE_FLOOR = 0.55
-EMERGENCY_ON_CALM_CEILING = 45
+EMERGENCY_ON_CALM_CEILING = 40
 
 
 async def test_real_messages_never_trained_on_get_the_right_answer(agent):

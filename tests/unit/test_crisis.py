@@ -324,3 +324,26 @@ def test_violence_or_psychosis_on_drugs_gets_its_own_first_reply(text, level):
     assert assessment.level == level, assessment
     if level == "now":
         assert assessment.category == "psychosis_violence"
+
+
+def test_a_long_post_with_only_weak_crisis_words_gets_the_safety_line_not_the_script():
+    """Forum posts told as a story ("every day I wait for the call that he has overdosed")
+    tripped the emergency script; long, weak-worded and with nothing saying "now", they get
+    `possible`: the safety line, then the answer. Two such posts of the corpus's train part."""
+    import json
+
+    from bot.crisis_classifier import CORPUS
+
+    rows = {row["id"]: row for row in map(json.loads, CORPUS.read_text().splitlines())}
+    for post in ("rmhd-4240-h_tes", "rmhd-7454-h_tes"):
+        assert rows[post]["split"] == "train" and rows[post]["crisis"] == "none"
+        assert crisis_detector().assess(rows[post]["text"]).level == "possible", post
+
+
+def test_a_long_message_that_says_now_or_names_a_strong_sign_is_still_an_emergency():
+    padding = "I have been reading about this for a while and I am not sure what to do here. " * 4
+    for text in (
+        padding + "my friend took too much and now he is not breathing and his lips are blue",
+        padding + "right now he has taken too much again and i cant wake him",
+    ):
+        assert crisis_detector().assess(text).level == "now", text
