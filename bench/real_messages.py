@@ -29,12 +29,12 @@ from pathlib import Path
 
 import yaml
 
-from bot.topics import topic_of
+from tests.model.test_heldout_nlu import group_of as heldout_group_of
+from tests.model.test_heldout_nlu import heldout_examples, is_right  # as bench/load.py
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "messages.jsonl"
 NEED_INTENTS = ROOT / "corpus" / "need_intents.yml"
-HELDOUT = ROOT / "tests" / "nlu"
 FALLBACK = "nlu_fallback"
 
 
@@ -49,25 +49,8 @@ def right_intent(need: str) -> str | None:
     return mapping.get(need, need)
 
 
-def heldout_examples() -> list[tuple[str, str]]:
-    examples = []
-    for path in sorted(HELDOUT.glob("heldout_*.yml")):
-        for block in yaml.safe_load(path.read_text())["nlu"]:
-            for line in block["examples"].splitlines():
-                if line.strip().startswith("- "):
-                    examples.append((line.strip()[2:].strip(), block["intent"]))
-    return examples
-
-
 def group_of(intent: str | None) -> str:
-    if intent is None:
-        return "(no answer yet)"
-    return topic_of(intent) or ("conversation" if intent.startswith("chat_") else intent)
-
-
-def is_right(expected: str | None, predicted: str) -> bool:
-    """A fallback on an out-of-scope message is an honest outcome too."""
-    return predicted == expected or (expected == "out_of_scope" and predicted == FALLBACK)
+    return "(no answer yet)" if intent is None else heldout_group_of(intent)
 
 
 class Tally:
