@@ -7,7 +7,10 @@ out-of-scope messages got the honest out-of-scope reply; how many calm messages 
 emergency script; and the held-out set's accuracy per topic. Labels only, through the model's
 own parse (the crisis detector included); replies are judged end to end elsewhere.
 
-    .venv/bin/python -m bench.real_messages [MODEL.tar.gz[@CODE_DIR] ...]
+    .venv/bin/python -m bench.real_messages [MODEL.tar.gz[@CODE_DIR] ...] [--set=FILE.jsonl]
+
+`--set` measures another labelled file of real messages instead of the dev part (every calm
+row, whatever its split), e.g. corpus/unseen_r4.jsonl, collected later and never trained on.
 
 Default: models/assistant.tar.gz. A model trained by an earlier commit needs that commit's
 components: `OLD.tar.gz@DIR` parses with the code checked out in DIR (`git worktree add DIR
@@ -97,8 +100,15 @@ async def intents_of(model: Path, code: Path, texts: list[str]) -> list[str]:
     return json.loads(line.removeprefix("INTENTS "))
 
 
-async def measure(model: Path, code: Path) -> dict[str, object]:
-    dev = [row for row in read_corpus({"dev"}) if row["crisis"] == "none"]
+def calm_rows(chosen: Path | None) -> list[dict]:
+    """The calm messages measured: the corpus's dev part, or every calm row of `chosen`."""
+    if chosen is None:
+        return [row for row in read_corpus({"dev"}) if row["crisis"] == "none"]
+    rows = [json.loads(line) for line in chosen.read_text().splitlines() if line.strip()]
+    return [row for row in rows if row["crisis"] == "none"]
+
+
+async def measure(model: Path, code: Path, dev: list[dict]) -> dict[str, object]:
     heldout = heldout_examples()
     predicted_all = await intents_of(
         model, code, [row["text"] for row in dev] + [text for text, _ in heldout]
@@ -143,12 +153,14 @@ def table(results: dict[str, dict[str, object]], part: str) -> list[str]:
     return lines
 
 
-async def main(models: list[tuple[Path, Path]]) -> None:
+async def main(models: list[tuple[Path, Path]], chosen: Path | None) -> None:
+    rows = calm_rows(chosen)
     results = {}
     for model, code in models:
         label = str(model.relative_to(ROOT)) if model.is_relative_to(ROOT) else str(model)
-        results[label] = await measure(model, code)
-    print("Real dev part (corpus/messages.jsonl, split dev, calm): right answer per topic")
+        results[label] = await measure(model, code, rows)
+    measured = chosen or "corpus/messages.jsonl, split dev"
+    print(f"Real messages ({measured}, calm): right answer per topic")
     print("\n".join(table(results, "dev")))
     print("Written held-out set (tests/nlu/): right intent per topic")
     print("\n".join(table(results, "heldout")))
@@ -156,7 +168,7 @@ async def main(models: list[tuple[Path, Path]]) -> None:
         calm, total = result["emergency on calm"]  # type: ignore[misc]
         honest, oos = result["out of scope honest"]  # type: ignore[misc]
         print(
-            f"{label}: emergency script on calm dev messages {calm}/{total}; "
+            f"{label}: emergency script on calm messages {calm}/{total}; "
             f"out-of-scope messages given the out-of-scope reply {honest}/{oos}"
         )
     if "--misses" in sys.argv:
@@ -171,4 +183,10 @@ if __name__ == "__main__":
     for arg in (arg for arg in sys.argv[1:] if not arg.startswith("--")):
         model, _, code = arg.partition("@")
         chosen.append((Path(model).resolve(), Path(code).resolve() if code else ROOT))
-    asyncio.run(main(chosen or [(ROOT / "models" / "assistant.tar.gz", ROOT)]))
+    other = next((arg.removeprefix("--set=") for arg in sys.argv if arg.startswith("--set=")), None)
+    asyncio.run(
+        main(
+            chosen or [(ROOT / "models" / "assistant.tar.gz", ROOT)],
+            Path(other).resolve() if other else None,
+        )
+    )

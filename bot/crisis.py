@@ -109,6 +109,8 @@ class CrisisDetector:
         self._question_proof: set[str] = set()
         self._strong: set[str] = set()  # calming cues lower these to `possible` only
         self._joke_proof: set[str] = set()  # "lol im gonna end it tonight" is no joke
+        self._short_only: set[str] = set()  # signs in a short message, everyday words in a story
+        self._at_least_possible: set[str] = set()  # calmed, never below `possible`
         for name in FRAMES:
             self._add(self._frames, name, section(source, rules, name), source)
         for category, spec in section(source, rules, "categories").items():
@@ -120,6 +122,10 @@ class CrisisDetector:
                 self._joke_proof.add(category)
             if spec.get("strong"):
                 self._strong.add(category)
+            if spec.get("short_only"):
+                self._short_only.add(category)
+            if spec.get("at_least_possible"):
+                self._at_least_possible.add(category)
             self._reply[category] = spec.get("reply", category)
             variants = {who: spec[f"{who}_reply"] for who in WHO if f"{who}_reply" in spec}
             if variants:
@@ -177,17 +183,27 @@ class CrisisDetector:
         for match_id, start, end in self._frames(doc):
             frames.setdefault(self._nlp.vocab.strings[match_id], []).append((start, end))
         figurative = frames.get("not_literal", [])
+        story = len(doc) >= LONG_STORY_TOKENS
         matches = [
             (self._nlp.vocab.strings[match_id], start, end)
             for match_id, start, end in self._matcher(doc)
         ]
+        if story:
+            matches = [match for match in matches if match[0] not in self._short_only]
         literal = [match for match in matches if not self._overlaps(*match[1:], figurative)]
         crises = [match for match in literal if not self._negated(doc, *match)]
         strong = [match for match in literal if match[0] in self._strong]
         signals = tuple(sorted({match[0] for match in crises} | {match[0] for match in strong}))
         strongest = min(strong, key=lambda match: self._priority[match[0]], default=None)
         past = frames.get("past", [])
-        urgent = self._urgent(frames.get("urgency", []), past, crises)
+        sentence = self._sentence_numbers(doc)
+        urgency = frames.get("urgency", [])
+        if story:
+            # In a story "now", "please" and "help" are everywhere ("i'm living in my car right
+            # now"): they speak only for crisis words in their own sentence.
+            told = {sentence[start] for _, start, _ in crises}
+            urgency = [span for span in urgency if sentence[span[0]] in told]
+        urgent = self._urgent(urgency, past, crises)
         calming = [(name, span) for name in CALMING for span in frames.get(name, [])]
         general = self._generic_question(doc)
         if not crises:
@@ -205,14 +221,19 @@ class CrisisDetector:
         # A calming phrase speaks for its own sentence and the ones before it ("I overdosed.
         # That was years ago."), not for what comes after: "thanks for the info last week.
         # ... tonight is the night" is a crisis now.
-        sentence = self._sentence_numbers(doc)
 
         def calmed(category: str, start: int) -> bool:
+            """A later question does not calm a strong sign told before it: "his lips look
+            grey and hes snoring. anyway what i wanted to ask was how to get on methadone"."""
             return general or any(
-                sentence[span[0]] >= sentence[start]
+                sentence[span[0]] == sentence[start]
+                or (sentence[span[0]] > sentence[start] and not later_question(name, category))
                 for name, span in calming
                 if not (name == "joking" and category in self._joke_proof)
             )
+
+        def later_question(name: str, category: str) -> bool:
+            return name == "question_frames" and category in self._strong
 
         live = [
             match
@@ -225,15 +246,18 @@ class CrisisDetector:
         )
         if not live and strongest is not None:
             category, start, end = strongest  # calmed: the strong sign is what it may be
-        if live and not urgent and strongest is None and len(doc) >= LONG_STORY_TOKENS:
+        if live and not urgent and strongest is None and story:
             # A long post whose only crisis words are weak ones, with nothing saying "now":
             # people telling their story ("i was so scared he'd overdose") far more often
             # than an emergency. The safety line comes first, then the answer.
             reply, matched = self._reply_for(category, doc, start, end), doc[start:end].text
             return Assessment(NOT_NOW, reply, matched, True, signals)
         reply, matched = self._reply_for(category, doc, start, end), doc[start:end].text
+        # Words of suicide or self-harm, calmed by a question or the past ("i attempted
+        # suicide three years ago, is it normal to still think about it"), keep the crisis line.
+        floored = any(match[0] in self._at_least_possible for match in crises)
         return Assessment(
-            CRISIS if live else NOT_NOW, reply, matched, strongest is not None, signals
+            CRISIS if live else NOT_NOW, reply, matched, strongest is not None or floored, signals
         )
 
     def _reply_for(self, category: str, doc: Doc, start: int, end: int) -> str:

@@ -347,3 +347,98 @@ def test_a_long_message_that_says_now_or_names_a_strong_sign_is_still_an_emergen
         padding + "right now he has taken too much again and i cant wake him",
     ):
         assert crisis_detector().assess(text).level == "now", text
+
+
+def test_pleas_and_half_sentences_in_a_story_are_not_an_emergency():
+    """Real posts of the corpus's train part that got the emergency script for words a story
+    uses every day: "right now", "help please", "until i pass out", "cant stay", "shaking all
+    day", "a good fit", "jerking off". In a long post these count only as the words of a
+    story; what it tells (a strong sign, a crisis word beside "now") still counts."""
+    import json
+
+    from bot.crisis_classifier import CORPUS
+
+    rows = {row["id"]: row for row in map(json.loads, CORPUS.read_text().splitlines())}
+    for post in (
+        "rmhd-5822-h_tra",
+        "rmhd-3053-h_tra",
+        "rmhd-1589-h_tes",
+        "rmhd-5931-h_tra",
+        "rmhd-7734-h_tra",
+        "drd-35634",
+        "rmhd-1270-h_tes",
+    ):
+        assert rows[post]["split"] == "train" and rows[post]["crisis"] == "none"
+        assert crisis_detector().assess(rows[post]["text"]).level == "none", post
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "help now please",
+        "he wont move",
+        "she passed out and her lips are going purple",
+        "my 14 year old is passed-out drunk at home right now",
+        "how do i give narcan RIGHT NOW",
+    ],
+)
+def test_the_same_words_in_a_short_message_are_still_an_emergency(text):
+    assert crisis_detector().assess(text).level == NOW, text
+
+
+def test_in_a_story_now_speaks_only_for_its_own_sentence():
+    padding = "I have been reading about this for a while and I am not sure what to do here. " * 4
+    calm = (
+        padding + "I'm living in my car right now. Every day I wait for the call that says "
+        "my brother has overdosed and I keep thinking about it."
+    )
+    assert crisis_detector().assess(calm).level == POSSIBLE
+    urgent = padding + "I think he has overdosed right now, he is on the bathroom floor."
+    assert crisis_detector().assess(urgent).level == NOW
+
+
+def test_a_question_after_a_strong_sign_does_not_calm_it():
+    text = (
+        "hes been on the floor for 20 min and his lips look a bit grey and hes doing a sort of "
+        "snore. anyway what i actually wanted to ask was how to get on the methadone programme"
+    )
+    assert crisis_detector().assess(text).level == NOW
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i attempted suicide three years ago, is it normal to still think about it",
+        "what do you do when you want to die",
+        "i felt suicidal last year, how do i stop it coming back",
+    ],
+)
+def test_words_of_suicide_are_calmed_to_possible_never_to_none(text):
+    assert crisis_detector().assess(text).level == POSSIBLE, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i could literally end myself right now",
+        "im cutting again",
+        "theres no way out except death",
+        "er um i think im having a baby right now",
+    ],
+)
+def test_more_ways_of_saying_it(text):
+    assert crisis_detector().assess(text).level == NOW, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i think the new clinic will be a good fit for me",
+        "ive been shaking all day thinking about the interview",
+        "im cutting down on the drinking",
+        "cutting my hair tonight",
+    ],
+)
+def test_everyday_words_that_look_like_signs_are_no_crisis_words(text):
+    assessment = crisis_detector().assess(text)
+    assert assessment.level != NOW and set(assessment.signals) <= {"classifier"}, assessment
