@@ -113,13 +113,14 @@ async def measure(model: Path, code: Path, dev: list[dict]) -> dict[str, object]
     predicted_all = await intents_of(
         model, code, [row["text"] for row in dev] + [text for text, _ in heldout]
     )
-    dev_tally, heldout_tally = Tally(), Tally()
+    dev_tally, heldout_tally, who_tally = Tally(), Tally(), Tally()
     emergency_on_calm = out_of_scope_honest = out_of_scope_total = 0
     misses = []
     for row, predicted in zip(dev, predicted_all, strict=False):
         expected = right_intent(row["need"])
         right = is_right(expected, predicted)
         dev_tally.add(group_of(expected), right)
+        who_tally.add(row.get("who") or "unknown", right)  # self, other, worker, unknown
         emergency_on_calm += predicted == "emergency"
         if expected == "out_of_scope":
             out_of_scope_total += 1
@@ -131,6 +132,7 @@ async def measure(model: Path, code: Path, dev: list[dict]) -> dict[str, object]
     return {
         "dev": dev_tally,
         "heldout": heldout_tally,
+        "who": who_tally,
         "emergency on calm": (emergency_on_calm, len(dev)),
         "out of scope honest": (out_of_scope_honest, out_of_scope_total),
         "misses": misses,
@@ -162,6 +164,8 @@ async def main(models: list[tuple[Path, Path]], chosen: Path | None) -> None:
     measured = chosen or "corpus/messages.jsonl, split dev"
     print(f"Real messages ({measured}, calm): right answer per topic")
     print("\n".join(table(results, "dev")))
+    print("The same messages by whose situation they are about (LABELLING.md `who`)")
+    print("\n".join(table(results, "who")))
     print("Written held-out set (tests/nlu/): right intent per topic")
     print("\n".join(table(results, "heldout")))
     for label, result in results.items():

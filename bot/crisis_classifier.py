@@ -45,6 +45,9 @@ NLU = ROOT / "data" / "nlu"
 REAL_MESSAGES = "real_messages.yml"  # written from corpus/ by corpus/tools/to_nlu.py
 CORPUS = ROOT / "corpus" / "messages.jsonl"
 EVERYDAY = ROOT / "corpus" / "calm_everyday.jsonl"  # CLINC150 queries: everyday words, calm
+# Asked as questions, yet a possible crisis (corpus/LABELLING.md: a lethal-dose question is a
+# possible suicide risk): not examples of a calm message.
+NOT_CALM = {"drugs_lethal_dose"}
 
 
 # Rasa's inline annotations, "[London](place)" and '[x]{"entity": ...}': their words stay.
@@ -67,8 +70,8 @@ def _nlu_messages() -> tuple[list[str], list[int]]:
     for path in sorted(p for p in NLU.glob("*.yml") if p.name != REAL_MESSAGES):
         for item in read_yaml(path).get("nlu") or []:
             intent = item.get("intent")
-            if not intent or intent.startswith("emergency_"):  # inside the flow: not words
-                continue
+            if not intent or intent.startswith("emergency_") or intent in NOT_CALM:
+                continue  # inside the emergency flow (not words), or not calm
             for line in (item.get("examples") or "").splitlines():
                 if line.startswith("- "):
                     texts.append(_ANNOTATION.sub(r"\1", line[2:].strip()))

@@ -424,6 +424,16 @@ def test_words_of_suicide_are_calmed_to_possible_never_to_none(text):
         "im cutting again",
         "theres no way out except death",
         "er um i think im having a baby right now",
+        "my brother took some street valium, hes no waking up",
+        "her breathing is really weird",
+        "gave him the injectable naloxone and hes still blue",
+        "took like 10 of my tramadol and now im shaking",
+        "my neck is swelling and its hard to breathe",
+        "i have everything ready and im doing it tonight",
+        "she says its the worst headache of her life after the coke",
+        "my toddler ate one of my oxys",
+        "hes locked in the bathroom and not answering when i knock",
+        "is 20 paracetamol too much, already took them",
     ],
 )
 def test_more_ways_of_saying_it(text):
@@ -442,3 +452,17 @@ def test_more_ways_of_saying_it(text):
 def test_everyday_words_that_look_like_signs_are_no_crisis_words(text):
     assessment = crisis_detector().assess(text)
     assert assessment.level != NOW and set(assessment.signals) <= {"classifier"}, assessment
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my daughter is pregnant and on methadone, is that ok",
+        "my husband drinks too much, what can i do",
+        "if i call an ambulance for an overdose will the police come",
+        "why did you give me the emergency number earlier, i only asked about my dose",
+        "do i need to be clean before theyll help me",
+    ],
+)
+def test_calm_questions_with_alarming_words_get_no_emergency_script(text):
+    assert crisis_detector().assess(text).level != NOW, text
