@@ -34,6 +34,7 @@ from bot.crisis import POSSIBLE, crisis_detector
 from bot.emergency import happening_now_payloads, safety_line
 from bot.handoff import CHAT, Ticket, handoff_store
 from bot.limits import RateLimiter, crisis_excerpt
+from bot.places import gazetteer
 from bot.privacy import delete_conversation, has_contact_details, mask_contact_details
 from bot.referrals import directory
 from bot.settings import get_settings
@@ -196,7 +197,8 @@ class MessageGuard:
         crisis = await asyncio.to_thread(crisis_detector().assess, message.text or "")
         if crisis.level != POSSIBLE:
             return
-        line = safety_line(crisis.category, await self._region(message.sender_id))
+        region = named_region(message.text or "") or await self._region(message.sender_id)
+        line = safety_line(crisis.category, region)
         try:
             await message.output_channel.send_response(
                 message.sender_id, {"text": line.text, "buttons": line.buttons}
@@ -244,7 +246,8 @@ class MessageGuard:
 
     async def _say(self, message: UserMessage, template: str) -> None:
         """A reply outside Rasa, naming the emergency number of the person's region."""
-        region = directory().region(await self._region(message.sender_id))
+        named = named_region(message.text or "")
+        region = directory().region(named or await self._region(message.sender_id))
         text = template.format(emergency_number=region.emergency_number)
         try:
             await message.output_channel.send_response(message.sender_id, {"text": text})
@@ -261,3 +264,11 @@ class MessageGuard:
             handoff_store().delete_for(sender_id)
         except SQLAlchemyError as error:
             logger.error("could not delete tickets: %s", type(error).__name__)
+
+
+def named_region(text: str) -> str | None:
+    """The region a place named in this very message implies ("atlanta", "is it 000 here"),
+    as the pipeline sets it for the answer: the line sent before the answer must give the
+    same number the answer does."""
+    place = gazetteer().mentioned(text)
+    return place.regions[0] if place and not place.ambiguous else None

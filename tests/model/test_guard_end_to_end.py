@@ -270,3 +270,12 @@ async def test_the_happening_now_button_works_typed_in_any_conversation_but_noth
     assert "Move hard things away" in texts(replies)
     _, replies = await rest(server.base, "typed-other", '/emergency{"crisis_kind":"made_up"}')
     assert "Move hard things away" not in texts(replies)
+
+
+async def test_the_safety_line_gives_the_number_of_a_place_named_in_the_message(server):
+    """The answer's number comes from the place the message names; the line before it must not
+    say another ("call 999" above "call 911" for someone in Atlanta, seen in judged replies)."""
+    said = "is it bad that shes not waking up after her dose, we're in ohio"
+    _, replies = await rest(server.base, "possible-ohio", said)
+    assert replies[0]["text"] == "If this is happening now, call 911."
+    assert "999" not in texts(replies[1:])
