@@ -462,6 +462,10 @@ def test_everyday_words_that_look_like_signs_are_no_crisis_words(text):
         "if i call an ambulance for an overdose will the police come",
         "why did you give me the emergency number earlier, i only asked about my dose",
         "do i need to be clean before theyll help me",
+        "my psychiatrist is not responding and my pills run out on friday",
+        "i am very messed up emotionally since the divorce, can antidepressants help",
+        "im afraid my dad will get a heart attack with all this stress, should he take aspirin",
+        "a patient of mine had her dose doubled and died two weeks later, could that be why",
     ],
 )
 def test_calm_questions_with_alarming_words_get_no_emergency_script(text):
