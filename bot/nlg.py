@@ -11,6 +11,10 @@ region, the reply tells the widget the new number (as action_set_region does).
 
 A message with two needs (bot/nlu/second_need.py) gets its second question offered as a
 button under the first answer: "Also: <that question's title>".
+
+An answer whose advice differs for someone worried about a family member or friend has a
+variant with the condition `about: other`; it is chosen when the message being answered is
+about someone else's use (bot/people.py), whatever other variants (a region's) also fit.
 """
 
 from __future__ import annotations
@@ -20,11 +24,13 @@ from typing import Any
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.people import OTHER, people
 from bot.referrals import directory
 from bot.topics import conversation_text, question_title
 
 WEB_CHANNEL = "socketio"
 PLACE_EXTRACTOR = "PlaceDetectorComponent"
+ABOUT = "about"  # whose use the message is about: a value for response conditions, not a slot
 
 
 class RegionalResponseGenerator(TemplatedNaturalLanguageGenerator):
@@ -38,7 +44,9 @@ class RegionalResponseGenerator(TemplatedNaturalLanguageGenerator):
         output_channel: str,
         **kwargs: Any,
     ) -> dict[str, Any] | None:
-        response = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        text = (tracker.latest_message.text if tracker.latest_message else None) or ""
+        filled = {**tracker.current_slot_values(), ABOUT: people().about_whom(text)}
+        response = self.generate_from_slots(utter_action, filled, output_channel, **kwargs)
         if response is not None:
             response = self._offer_second_need(response, utter_action, tracker)
         if response is not None and output_channel == WEB_CHANNEL and _named_a_region(tracker):
@@ -62,6 +70,15 @@ class RegionalResponseGenerator(TemplatedNaturalLanguageGenerator):
         buttons = [b for b in response.get("buttons") or [] if b.get("payload") != f"/{second}"]
         return {**response, "buttons": [button, *buttons]}
 
+    def _random_response_for(
+        self, utter_action: str, output_channel: str, filled_slots: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        if filled_slots.get(ABOUT) == OTHER:
+            for variant in self.responses.get(utter_action) or []:
+                if _for_someone_else(variant) and variant.get("channel") in (None, output_channel):
+                    return variant
+        return super()._random_response_for(utter_action, output_channel, filled_slots)
+
     def generate_from_slots(
         self,
         utter_action: str,
@@ -79,4 +96,11 @@ def _named_a_region(tracker: DialogueStateTracker) -> bool:
     return any(
         entity.get("entity") == "region" and entity.get("extractor") == PLACE_EXTRACTOR
         for entity in entities
+    )
+
+
+def _for_someone_else(variant: dict[str, Any]) -> bool:
+    return any(
+        condition.get("name") == ABOUT and condition.get("value") == OTHER
+        for condition in variant.get("condition") or []
     )

@@ -89,3 +89,19 @@ def test_the_widget_is_told_the_number_of_a_region_named_in_passing(generator):
     web = say(generator, "utter_naloxone_where_to_get", tracker, "socketio")
     assert web["custom"] == {"emergency_number": "911"}
     assert "custom" not in say(generator, "utter_naloxone_where_to_get", tracker, "telegram")
+
+
+def message(text: str, intent: str) -> dict:
+    return {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
+
+
+@pytest.mark.parametrize("region", [None, "england", "united_states"])
+def test_someone_worried_about_a_family_members_drinking_gets_the_familys_answer(generator, region):
+    worried = message("my husband drinks too much, what can i do", "drugs_alcohol_cut_down")
+    text = say(generator, "utter_drugs_alcohol_cut_down", tracker_with(generator, region, worried))
+    assert text["text"].startswith("When someone you love drinks too much")
+    own = message("i drink too much, how do i cut down", "drugs_alcohol_cut_down")
+    text = say(generator, "utter_drugs_alcohol_cut_down", tracker_with(generator, region, own))
+    assert not text["text"].startswith("When someone you love")
+    if region == "england":
+        assert "14 units" in text["text"]  # the region's own variant still comes for the person
