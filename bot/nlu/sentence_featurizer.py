@@ -23,7 +23,8 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.sentence_embeddings import sentence_encoder
+from bot.crisis import NOW, crisis_detector
+from bot.sentence_embeddings import EMBEDDING_SIZE, sentence_encoder
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -53,15 +54,21 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
-        self._featurize(messages)
+        self._featurize(messages, crises_skipped=True)
         return messages
 
-    def _featurize(self, messages: list[Message]) -> None:
+    def _featurize(self, messages: list[Message], crises_skipped: bool = False) -> None:
         texts = [message.get(TEXT) or "" for message in messages]
         if not texts:
             return
-        encoder = sentence_encoder()
-        vectors = encoder.embed(texts) if len(texts) > 1 else encoder.embed_one(texts[0])[None]
+        if crises_skipped and len(texts) == 1 and crisis_detector().assess(texts[0]).level == NOW:
+            # An emergency now: its intent is `emergency` whatever the classifier says (the
+            # crisis detector sets it), so its first reply does not wait ~13 ms for MiniLM.
+            vectors = np.zeros((1, EMBEDDING_SIZE), dtype=np.float32)
+        else:
+            encoder = sentence_encoder()
+            one = len(texts) == 1
+            vectors = encoder.embed_one(texts[0])[None] if one else encoder.embed(texts)
         vectors = vectors * float(self._config["scale"])
         for message, vector in zip(messages, vectors, strict=True):
             message.add_features(

@@ -128,3 +128,20 @@ def test_a_place_named_in_passing_becomes_the_region_entity():
     ]
     assert regions == [["united_states"], ["united_states"], [], []]
     assert [m.get("intent")["name"] for m in messages] == ["naloxone_where_to_get"] * 4
+
+
+def test_an_emergency_now_does_not_wait_for_the_sentence_embedding():
+    """Its intent is `emergency` whatever the features say; a calm message gets its meaning."""
+    import numpy as np
+
+    from bot.nlu.sentence_featurizer import SentenceEmbeddingFeaturizer
+
+    featurizer = SentenceEmbeddingFeaturizer("sentence", {"scale": 2, "alias": "sentence"})
+    now, calm = Message(data={"text": "he wont wake up"}), Message(data={"text": "what is naloxone"})
+    featurizer.process([now])
+    featurizer.process([calm])
+    dense = {
+        name: message.get_dense_features("text")[1].features
+        for name, message in (("now", now), ("calm", calm))
+    }
+    assert not np.any(dense["now"]) and np.any(dense["calm"])
