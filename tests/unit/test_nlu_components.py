@@ -137,7 +137,8 @@ def test_an_emergency_now_does_not_wait_for_the_sentence_embedding():
     from bot.nlu.sentence_featurizer import SentenceEmbeddingFeaturizer
 
     featurizer = SentenceEmbeddingFeaturizer("sentence", {"scale": 2, "alias": "sentence"})
-    now, calm = Message(data={"text": "he wont wake up"}), Message(data={"text": "what is naloxone"})
+    now = Message(data={"text": "he wont wake up"})
+    calm = Message(data={"text": "what is naloxone"})
     featurizer.process([now])
     featurizer.process([calm])
     dense = {
