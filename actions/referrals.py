@@ -78,8 +78,8 @@ class ActionReferralContacts(Action):
         events: list[dict[str, Any]] = [SlotSet("need", need)]
         place = gazetteer().find(typed_text(tracker))
         region = tracker.get_slot("region")
-        if place and not place.ambiguous:
-            region = place.regions[0]
+        if place and place.region:
+            region = place.region
             events += region_events(region)
         if region is None or (place and place.ambiguous):
             dispatcher.utter_message(
@@ -105,8 +105,8 @@ class ActionSetRegion(Action):
         place = gazetteer().find(typed_text(tracker))
         if named in found.regions:
             region = named
-        elif place and not place.ambiguous:
-            region = place.regions[0]
+        elif place and place.region:
+            region = place.region
         else:
             unclear = typed_text(tracker) and not place
             template = found.templates.region_unclear if unclear else found.templates.ask_region

@@ -246,13 +246,12 @@ class CrisisDetector:
         )
         if not live and strongest is not None:
             category, start, end = strongest  # calmed: the strong sign is what it may be
+        reply, matched = self._reply_for(category, doc, start, end), doc[start:end].text
         if live and not urgent and strongest is None and story:
             # A long post whose only crisis words are weak ones, with nothing saying "now":
             # people telling their story ("i was so scared he'd overdose") far more often
             # than an emergency. The safety line comes first, then the answer.
-            reply, matched = self._reply_for(category, doc, start, end), doc[start:end].text
             return Assessment(NOT_NOW, reply, matched, True, signals)
-        reply, matched = self._reply_for(category, doc, start, end), doc[start:end].text
         # Words of suicide or self-harm, calmed by a question or the past ("i attempted
         # suicide three years ago, is it normal to still think about it"), keep the crisis line.
         floored = any(match[0] in self._at_least_possible for match in crises)

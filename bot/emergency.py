@@ -159,8 +159,8 @@ def region_named(text: str, current: str | None) -> str | None:
     here?", "911"). The first reply then gives that region's number, and it is kept. Typos
     are not guessed at here: a wrong emergency number is worse than the default one."""
     place = gazetteer().find(text, fuzzy=False)
-    if place is not None and not place.ambiguous:
-        return None if place.regions[0] == current else place.regions[0]
+    if place is not None and place.region:
+        return None if place.region == current else place.region
     named = set(_NUMBER.findall(text))
     regions = directory().regions
     with_number = [r for r in regions if regions[r].emergency_number in named]

@@ -38,6 +38,11 @@ class Place:
     def ambiguous(self) -> bool:
         return len(self.regions) > 1
 
+    @property
+    def region(self) -> str | None:
+        """The region the name stands for, or None when it could be several ("uk")."""
+        return None if self.ambiguous else self.regions[0]
+
 
 class Gazetteer:
     def __init__(

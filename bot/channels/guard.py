@@ -271,4 +271,4 @@ def named_region(text: str) -> str | None:
     as the pipeline sets it for the answer: the line sent before the answer must give the
     same number the answer does."""
     place = gazetteer().mentioned(text)
-    return place.regions[0] if place and not place.ambiguous else None
+    return place.region if place else None

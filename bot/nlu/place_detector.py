@@ -41,8 +41,8 @@ class PlaceDetectorComponent(RuleComponent):
             if text.startswith("/"):
                 continue  # a button says exactly what it means
             place = gazetteer().mentioned(text)
-            if place and not place.ambiguous:
-                _add_region(message, text, place.name, place.regions[0])
+            if place and place.region:
+                _add_region(message, text, place.name, place.region)
             if gazetteer().only_a_place(text):
                 force_intent(message, SET_REGION_INTENT)
             elif self._place_without_a_place(message, text):
