@@ -39,7 +39,15 @@ FITS = {
     "paracetamol": {"paracetamol"},
     "alcohol_poisoning": {"alcohol_poisoning"},
     "cannot_call": {"cannot_call"},
+    # The blind suites' names for the same kinds.
+    "cant_call": {"cannot_call"},
+    "violence": {"psychosis_violence"},
+    "naloxone_no_response": {"naloxone_no_response"},
+    "burns": {"burns"},
 }
+# The writer's own overdose gets its own first reply; a blind suite's `overdose` covers both,
+# so the self one fits unless the message is plainly about someone else.
+THIRD_PERSON = frozenset({"he", "she", "hes", "shes", "him", "her", "they", "them", "theyre"})
 
 
 def labelled(path: Path) -> list[dict]:
@@ -73,10 +81,16 @@ def evaluate(rows: list[dict]) -> tuple[dict[str, Counter], list[tuple[str, str,
             wrong.append((row["level"], got.level, row))
         fits = FITS.get(row.get("kind") or "")
         if row["level"] == "now" and got.level != "none" and fits:
-            table["kind"]["fits" if got.category in fits else "other"] += 1
-            if got.category not in fits:
+            fit = got.category in fits or fits_as_self(row, got.category)
+            table["kind"]["fits" if fit else "other"] += 1
+            if not fit:
                 wrong.append((row["level"], f"{got.level}, reply {got.category}", row))
     return table, wrong
+
+
+def fits_as_self(row: dict, reply: str | None) -> bool:
+    words = set(row["text"].lower().replace("'", "").split())
+    return row.get("kind") == "overdose" and reply == "self_overdose" and not words & THIRD_PERSON
 
 
 def summary(table: dict[str, Counter]) -> dict[str, str]:

@@ -38,6 +38,11 @@ NOT_NOW = "not_now"
 NONE = "none"
 END_OF_MESSAGE = "zzend"
 WHO = ("self", "other")  # a category's `self_reply` and `other_reply` in crisis.yml
+# Who a sign is about when the words name them in or right after the match.
+OBJECTS = frozenset({"him", "her", "them"})
+SUBJECTS = frozenset({"he", "she", "hes", "shes", "they", "theyre"})
+PRESENT_PERSON = frozenset({"hes", "shes", "theyre"})
+PRESENT_VERBS = frozenset({"is", "s", "are", "wo", "ca", "isnt", "keeps", "looks", "cant", "wont"})
 REFLEXIVE = {
     "myself": "self",
     "meself": "self",
@@ -111,6 +116,10 @@ class CrisisDetector:
         self._joke_proof: set[str] = set()  # "lol im gonna end it tonight" is no joke
         self._short_only: set[str] = set()  # signs in a short message, everyday words in a story
         self._at_least_possible: set[str] = set()  # calmed, never below `possible`
+        # category -> the broader categories whose first reply it takes over when both match
+        # ("coming off G ... hes burning hot": withdrawal, not overheating).
+        self._replaces: dict[str, set[str]] = {}
+        self._kind_only: set[str] = set()  # chooses the reply for a crisis, is not one alone
         for name in FRAMES:
             self._add(self._frames, name, section(source, rules, name), source)
         for category, spec in section(source, rules, "categories").items():
@@ -127,6 +136,9 @@ class CrisisDetector:
             if spec.get("at_least_possible"):
                 self._at_least_possible.add(category)
             self._reply[category] = spec.get("reply", category)
+            self._replaces[category] = set(spec.get("replaces", ()))
+            if spec.get("kind_only"):
+                self._kind_only.add(category)
             variants = {who: spec[f"{who}_reply"] for who in WHO if f"{who}_reply" in spec}
             if variants:
                 self._about[category] = variants
@@ -190,6 +202,8 @@ class CrisisDetector:
         ]
         if story:
             matches = [match for match in matches if match[0] not in self._short_only]
+        kinds = [match for match in matches if match[0] in self._kind_only]
+        matches = [match for match in matches if match[0] not in self._kind_only]
         literal = [match for match in matches if not self._overlaps(*match[1:], figurative)]
         crises = [match for match in literal if not self._negated(doc, *match)]
         strong = [match for match in literal if match[0] in self._strong]
@@ -226,7 +240,7 @@ class CrisisDetector:
             """A later question does not calm a strong sign told before it: "his lips look
             grey and hes snoring. anyway what i wanted to ask was how to get on methadone"."""
             return general or any(
-                sentence[span[0]] == sentence[start]
+                (sentence[span[0]] == sentence[start] and not asked_about_now(name, span, category))
                 or (sentence[span[0]] > sentence[start] and not later_question(name, category))
                 for name, span in calming
                 if not (name == "joking" and category in self._joke_proof)
@@ -234,6 +248,16 @@ class CrisisDetector:
 
         def later_question(name: str, category: str) -> bool:
             return name == "question_frames" and category in self._strong
+
+        def asked_about_now(name: str, span: Span, category: str) -> bool:
+            """ "is it normal hes gurgling and wont wake": asking about a strong sign in someone
+            there now is not asking in general."""
+            return (
+                name == "question_frames"
+                and category in self._strong
+                and doc[span[0]].lower_ == "is"
+                and self._someone_now(doc, sentence, sentence[span[0]])
+            )
 
         live = [
             match
@@ -246,6 +270,9 @@ class CrisisDetector:
         )
         if not live and strongest is not None:
             category, start, end = strongest  # calmed: the strong sign is what it may be
+        category, start, end = self._more_specific(
+            (category, start, end), [*(live or crises), *kinds]
+        )
         reply, matched = self._reply_for(category, doc, start, end), doc[start:end].text
         if live and not urgent and strongest is None and story:
             # A long post whose only crisis words are weak ones, with nothing saying "now":
@@ -258,6 +285,14 @@ class CrisisDetector:
         return Assessment(
             CRISIS if live else NOT_NOW, reply, matched, strongest is not None or floored, signals
         )
+
+    def _more_specific(
+        self, chosen: tuple[str, int, int], matches: list[tuple[str, int, int]]
+    ) -> tuple[str, int, int]:
+        """The match whose first reply fits better than the chosen one's: "took all my mums
+        tablets to end it" is a suicide attempt before it is an overdose."""
+        better = [match for match in matches if chosen[0] in self._replaces[match[0]]]
+        return min(better, key=lambda match: self._priority[match[0]], default=chosen)
 
     def _reply_for(self, category: str, doc: Doc, start: int, end: int) -> str:
         """The first reply for a match, told apart by who it is about where that changes the
@@ -277,6 +312,17 @@ class CrisisDetector:
         for token in doc[start:end]:
             if token.lower_ in REFLEXIVE:
                 return REFLEXIVE[token.lower_]
+        # Who the match itself names, then who comes just after it, speaks before the writer
+        # named before it: "i dont think hes breathing", "i cant wake him", "... im done".
+        for token in doc[start:end]:
+            if token.lower_ in SUBJECTS:
+                return "other"
+            if token.lower_ in self._writer:
+                return "self"
+        if any(
+            token.lower_ in OBJECTS or token.lower_ in self._others for token in doc[end : end + 2]
+        ):
+            return "other"
         for token in [*reversed(doc[max(0, start - 6) : start]), *doc[start:end]]:
             if token.lower_ in self._others:
                 return "other"
@@ -286,6 +332,15 @@ class CrisisDetector:
         if words & self._others:
             return "other"
         return "self" if words & self._writer else None
+
+    @staticmethod
+    def _someone_now(doc: Doc, sentence: list[int], number: int) -> bool:
+        """Whether the sentence speaks of a person there now: "hes", "she is", "they wont"."""
+        words = [token.lower_ for token in doc if sentence[token.i] == number]
+        return any(word in PRESENT_PERSON for word in words) or any(
+            word in SUBJECTS and following in PRESENT_VERBS
+            for word, following in zip(words, words[1:], strict=False)
+        )
 
     @staticmethod
     def _urgent(urgency: list[Span], past: list[Span], crises: list[tuple[str, int, int]]) -> bool:
@@ -300,7 +355,9 @@ class CrisisDetector:
             if len(before) < len(crises) or not before:
                 return True  # crisis words after it, or none at all: it speaks for them
             moved_on = any(max(before) < past_start < start for past_start, _ in past)
-            if not moved_on:
+            # "the time i had a fit ...  now im tapering": the crisis words inside a past phrase.
+            told_as_past = all(any(s <= crisis < e for s, e in past) for crisis in before)
+            if not moved_on and not told_as_past:
                 return True
         return False
 

@@ -48,6 +48,32 @@ from bot.crisis import CRISIS, NONE, NOT_NOW, NOW, POSSIBLE, CrisisDetector, cri
         # A limb gone cold and a colour where someone injects: its blood supply may be cut.
         ("the arm I've been using is cold and a funny colour", "injecting_emergency"),
         ("my hand went white and numb after i shot up", "injecting_emergency"),
+        # Who the sign is about: the person named in or just after it, not the writer before.
+        ("i cant wake him up", "overdose"),
+        ("i cant wake my flatmate", "overdose"),
+        ("i dont think shes breathing right", "overdose"),
+        ("found a lady in the stairwell, not breathing", "overdose"),
+        # A burn that needs an ambulance: its own first aid.
+        ("the pipe exploded and the skin on my hand is peeling off", "burns"),
+        ("chemical burn on his face from the stuff we were cooking", "burns"),
+        # The more specific kind takes the first reply from the broader one beside it.
+        ("she stopped her valium suddenly and now shes confused and twitching", "withdrawal"),
+        ("took all the tablets in the house to end it, feel sick now", "self_harm_suicide"),
+        ("hes shaking and foaming at the mouth after coke", "seizure"),
+        ("my friend collapsed at the festival, shes really hot and not sweating", "stimulant"),
+        ("he shot up and now his whole hand is purple and swollen", "injecting_emergency"),
+        # Why someone can't call, beside a crisis: the reply says nobody has been called.
+        ("no credit on my phone and he wont wake up", "cannot_call"),
+        ("im deaf, my partner is blue and snoring", "cannot_call"),
+        ("cant ring an ambulance, got a warrant, hes barely breathing", "cannot_call"),
+        # Signs that were everyday words to the patterns before.
+        ("my 3 year old drank from my wine glass", "child_ingestion"),
+        ("found my son chewing on my bupe strip", "child_ingestion"),
+        ("used two narcans and hes still blue", "naloxone_no_response"),
+        ("his neck is pouring blood", "bleeding"),
+        ("im standing on the edge of the bridge", "self_harm_suicide"),
+        ("if i dont reply its because it worked", "self_harm_suicide"),
+        ("hes got a knife and says hell kill us", "psychosis_violence"),
     ],
 )
 def test_crises_are_recognised_with_their_category(text, category):
@@ -268,6 +294,37 @@ def test_a_strong_sign_calmed_is_possible_never_none(text):
     assessment = crisis_detector().assess(text)
     assert assessment.level in (NOW, POSSIBLE), assessment
     assert assessment.as_output()["kind"] is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is it normal hes gurgling and wont wake",
+        "is it bad that she wont wake up",
+        "i gave her the narcan and hes still not breathing, is it an ambulance",
+    ],
+)
+def test_a_question_about_someone_there_now_is_still_an_emergency(text):
+    assert crisis_detector().assess(text).level == NOW
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is it safe to call 911 if im undocumented",  # a reason alone is no crisis
+        "no credit on my phone till friday",
+        "does the good samaritan law cover me if i call 911 for a friend",
+        "if i ever needed an ambulance could you call one for me",
+        "why did you give me that long emergency message",
+        "why do i feel so angry at him for dying",
+        "my mum acts like im going to die every time i go out",
+        "the time i had a fit coming off xans i was alone. now im tapering and its going ok",
+        "i burned the toast",
+        "is it normal for someone to stop breathing on fent",
+    ],
+)
+def test_reasons_questions_and_memories_are_not_an_emergency_now(text):
+    assert crisis_detector().assess(text).level != NOW
 
 
 @pytest.mark.parametrize(
