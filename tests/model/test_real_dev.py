@@ -13,11 +13,15 @@ from pathlib import Path
 
 from bench.real_messages import FALLBACK, calm_rows, is_right, right_intent
 
-UNSEEN_R4 = Path(__file__).resolve().parents[2] / "corpus" / "unseen_r4.jsonl"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+UNSEEN_R4, UNSEEN_R5 = CORPUS / "unseen_r4.jsonl", CORPUS / "unseen_r5.jsonl"
 # (set, at least this many calm messages, right floor, out-of-scope floor, emergency ceiling)
 SETS = [
     (None, 300, 0.55, 0.60, 22),
     (UNSEEN_R4, 150, 0.53, 0.60, 10),
+    # Round 5 (corpus/SOURCES-unseen_r5.md), first run 2026-12-07: 52.8% right, 37 of 50 out
+    # of scope kept out, 6 of 161 the emergency script.
+    (UNSEEN_R5, 150, 0.50, 0.70, 8),
 ]
 
 
