@@ -320,6 +320,9 @@ def test_a_question_about_someone_there_now_is_still_an_emergency(text):
         "my mum acts like im going to die every time i go out",
         "the time i had a fit coming off xans i was alone. now im tapering and its going ok",
         "i burned the toast",
+        "my daughter has a fever of 102, does she need to go to the emergency room",
+        "when it comes to a test i completely choke",
+        "my unconscious wine drinking speed is fast",
         "is it normal for someone to stop breathing on fent",
     ],
 )
