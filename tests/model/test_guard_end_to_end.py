@@ -246,7 +246,7 @@ async def test_the_log_holds_no_message_text_even_at_debug_level(server):
 @pytest.mark.parametrize(
     ("said", "kind_says"),
     [
-        ("is it bad that shes not waking up after her dose", "Call 999 now"),
+        ("is it bad if someone isnt waking up after their dose", "Call 999 now"),
         ("what should i do if someone has a seizure after taking drugs", "Move hard things away"),
     ],
 )
@@ -275,7 +275,7 @@ async def test_the_happening_now_button_works_typed_in_any_conversation_but_noth
 async def test_the_safety_line_gives_the_number_of_a_place_named_in_the_message(server):
     """The answer's number comes from the place the message names; the line before it must not
     say another ("call 999" above "call 911" for someone in Atlanta, seen in judged replies)."""
-    said = "is it bad that shes not waking up after her dose, we're in ohio"
+    said = "is it bad if someone isnt waking up after their dose, we're in ohio"
     _, replies = await rest(server.base, "possible-ohio", said)
     assert replies[0]["text"] == "If this is happening now, call 911."
     assert "999" not in texts(replies[1:])
