@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.real_messages import CORPUS, read_corpus
-from bot.crisis import crisis_detector
+from bot.crisis import OBJECTS, SUBJECTS, crisis_detector
 
 LEVELS = ("now", "possible", "none")
 # The first replies (bot/content/emergency.yml) that fit each labelled kind of emergency; a
@@ -47,7 +47,7 @@ FITS = {
 }
 # The writer's own overdose gets its own first reply; a blind suite's `overdose` covers both,
 # so the self one fits unless the message is plainly about someone else.
-THIRD_PERSON = frozenset({"he", "she", "hes", "shes", "him", "her", "they", "them", "theyre"})
+THIRD_PERSON = OBJECTS | SUBJECTS
 
 
 def labelled(path: Path) -> list[dict]:
